@@ -1,0 +1,79 @@
+"""The `ita-rent-bot` command. Each domain adds its own commands in `register_commands`."""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+
+from ita_rent_bot import __version__
+from ita_rent_bot.cli_support import cli_settings, run_async
+from ita_rent_bot.config import Settings
+from ita_rent_bot.db import create_engine
+
+app = typer.Typer(
+    name="ita-rent-bot",
+    help="Rental alerts for Italy: crawl portals, match searches, notify on Telegram and WhatsApp.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ita-rent-bot {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """ITA_RENT_BOT."""
+
+
+async def _migrate(settings: Settings) -> str:
+    from ita_rent_bot.migrate import upgrade_to_head
+
+    engine = create_engine(settings)
+    try:
+        state = await upgrade_to_head(engine, settings)
+    finally:
+        await engine.dispose()
+    return f"database at revision {state.current} (head {state.head})"
+
+
+@app.command()
+def migrate() -> None:
+    """Apply pending database migrations (running it twice changes nothing)."""
+    settings = cli_settings()
+    typer.echo(run_async(_migrate(settings)))
+
+
+@app.command()
+def run(
+    host: str = typer.Option(None, help="Address to serve on (default API_HOST, 127.0.0.1)."),
+    port: int = typer.Option(None, help="Port to serve on (default API_PORT, 8000)."),
+) -> None:
+    """Migrate, then serve the API and run the workers and scheduler in this one process."""
+    settings = cli_settings()
+    typer.echo(run_async(_migrate(settings)), err=True)
+    from ita_rent_bot.main import create_app
+
+    config = uvicorn.Config(
+        create_app(settings),
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
+    run_async(uvicorn.Server(config).serve())
+
+
+def register_commands() -> None:
+    """Each domain's commands (added by their modules)."""
+
+
+register_commands()
