@@ -10,8 +10,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ita_rent_bot.db import utcnow
+from ita_rent_bot.filters.models import SearchFilter
+from ita_rent_bot.listings.models import ListingMark
 from ita_rent_bot.locales import normalise_language
-from ita_rent_bot.users.models import User
+from ita_rent_bot.notifications.models import Delivery
+from ita_rent_bot.users.models import User, WhatsAppLinkCode
 from ita_rent_bot.users.schemas import UserPatch
 
 TOKEN_PREFIX = "irb_"  # noqa: S105 - a public prefix that marks our tokens, not a secret
@@ -83,11 +86,6 @@ async def update_preferences(session: AsyncSession, *, user: User, patch: UserPa
 
 async def delete_user(session: AsyncSession, *, user: User) -> None:
     """Leave: the user and everything of theirs (filters, marks, deliveries) is deleted."""
-    from ita_rent_bot.filters.models import SearchFilter
-    from ita_rent_bot.listings.models import ListingMark
-    from ita_rent_bot.notifications.models import Delivery
-    from ita_rent_bot.users.models import WhatsAppLinkCode
-
     for model in (Delivery, ListingMark, SearchFilter, WhatsAppLinkCode):
         await session.execute(delete(model).where(model.user_id == user.id))
     await session.delete(user)
