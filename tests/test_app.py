@@ -1,4 +1,4 @@
-"""The app assembled by main.py: liveness, and readiness that tells the database and schema state."""
+"""The app from main.py: liveness, and readiness that tells the database and schema state."""
 
 from __future__ import annotations
 

@@ -19,15 +19,24 @@ CLI = [sys.executable, "-m", "ita_rent_bot"]
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("WHATSAPP_", "TWILIO_", "TELEGRAM_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("WHATSAPP_", "TWILIO_", "TELEGRAM_"))
+    }
     env.update({"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"}, **extra)
     return env
 
 
 def _run(tmp_path: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*CLI, *args], cwd=tmp_path, env=_env(tmp_path, **extra), capture_output=True, text=True,
-        timeout=60, check=False,
+        [*CLI, *args],
+        cwd=tmp_path,
+        env=_env(tmp_path, **extra),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -59,7 +68,12 @@ def test_default_database_lives_under_data(tmp_path: Path) -> None:
     env = _env(tmp_path)
     env.pop("DATABASE_URL")
     result = subprocess.run(
-        [*CLI, "migrate"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+        [*CLI, "migrate"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
         check=False,
     )
     assert result.returncode == 0, result.stderr
@@ -69,24 +83,40 @@ def test_default_database_lives_under_data(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("extra", "variable"),
     [
-        ({"WHATSAPP_NOTIFICATION_INTERVAL_SECONDS": "soon"}, "WHATSAPP_NOTIFICATION_INTERVAL_SECONDS"),
-        ({"WHATSAPP_ENABLED": "true", "TWILIO_AUTH_TOKEN": "sk_live_abcdef123456"}, "WHATSAPP_PHONE_NUMBER_ID"),
-        ({"WHATSAPP_API_URL": "localhost:4010", "WHATSAPP_API_TOKEN": "sk_live_abcdef123456"}, "WHATSAPP_API_URL"),
+        (
+            {"WHATSAPP_NOTIFICATION_INTERVAL_SECONDS": "soon"},
+            "WHATSAPP_NOTIFICATION_INTERVAL_SECONDS",
+        ),
+        (
+            {"WHATSAPP_ENABLED": "true", "TWILIO_AUTH_TOKEN": "fake-secret-abcdef123456"},
+            "WHATSAPP_PHONE_NUMBER_ID",
+        ),
+        (
+            {
+                "WHATSAPP_API_URL": "localhost:4010",
+                "WHATSAPP_API_TOKEN": "fake-secret-abcdef123456",
+            },
+            "WHATSAPP_API_URL",
+        ),
     ],
 )
-def test_bad_settings_one_line_no_secret(tmp_path: Path, extra: dict[str, str], variable: str) -> None:
+def test_bad_settings_one_line_no_secret(
+    tmp_path: Path, extra: dict[str, str], variable: str
+) -> None:
     result = _run(tmp_path, "migrate", **extra)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert variable in lines[0]
     assert "Traceback" not in result.stderr
-    assert "sk_live_abcdef123456" not in result.stderr + result.stdout
+    assert "fake-secret-abcdef123456" not in result.stderr + result.stdout
 
 
 def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
     port = _free_port()
-    result = _run(tmp_path, "migrate", DATABASE_URL=f"postgresql+asyncpg://nobody@127.0.0.1:{port}/x")
+    result = _run(
+        tmp_path, "migrate", DATABASE_URL=f"postgresql+asyncpg://nobody@127.0.0.1:{port}/x"
+    )
     assert result.returncode != 0
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
@@ -95,8 +125,12 @@ def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
 def test_run_serves_health_ready_docs_and_says_which_channels_are_off(tmp_path: Path) -> None:
     port = _free_port()
     proc = subprocess.Popen(
-        [*CLI, "run", "--port", str(port)], cwd=tmp_path, env=_env(tmp_path),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [*CLI, "run", "--port", str(port)],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 30

@@ -43,7 +43,8 @@ def test_client_variable_names_work_unchanged(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("WHATSAPP_NOTIFICATION_INTERVAL_SECONDS", "900")
     monkeypatch.setenv("DEBUG_NOTIFICATIONS", "true")
     s = load_settings()
-    assert s.whatsapp_enabled and s.debug_notifications
+    assert s.whatsapp_enabled
+    assert s.debug_notifications
     assert s.whatsapp_api_url == TWILIO_URL
     assert s.whatsapp_api_token is not None
     assert s.whatsapp_api_token.get_secret_value() == "tok-9f8e7d6c5b4a"
@@ -83,7 +84,10 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("env", "variable"),
     [
-        ({"WHATSAPP_NOTIFICATION_INTERVAL_SECONDS": "half an hour"}, "WHATSAPP_NOTIFICATION_INTERVAL_SECONDS"),
+        (
+            {"WHATSAPP_NOTIFICATION_INTERVAL_SECONDS": "half an hour"},
+            "WHATSAPP_NOTIFICATION_INTERVAL_SECONDS",
+        ),
         ({"WHATSAPP_API_URL": "api.twilio.com/Messages.json"}, "WHATSAPP_API_URL"),
         ({"TELEGRAM_API_BASE_URL": "ftp://example"}, "TELEGRAM_API_BASE_URL"),
         ({"WHATSAPP_ENABLED": "true"}, "WHATSAPP_API_TOKEN"),
@@ -92,7 +96,11 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
         ({"API_ADMIN_TOKEN": "changethis"}, "API_ADMIN_TOKEN"),
         ({"BROKER_URL": "amqp://localhost"}, "BROKER_URL"),
         (
-            {"WHATSAPP_ENABLED": "true", "WHATSAPP_API_TOKEN": "t0k3n-value", "WHATSAPP_PHONE_NUMBER_ID": "whatsapp:+1"},
+            {
+                "WHATSAPP_ENABLED": "true",
+                "WHATSAPP_API_TOKEN": "t0k3n-value",
+                "WHATSAPP_PHONE_NUMBER_ID": "whatsapp:+1",
+            },
             "WHATSAPP_BUSINESS_ACCOUNT_ID",
         ),
     ],

@@ -1,8 +1,8 @@
-"""Storage on SQLite and PostgreSQL: pragmas, UTC times, and the unique keys the product relies on."""
+"""Storage on SQLite and PostgreSQL: pragmas, UTC times, the unique keys the product relies on."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select, text
@@ -67,7 +67,9 @@ async def test_one_delivery_per_user_listing_channel_and_kind(session: AsyncSess
     await session.flush()
     for channel in ("telegram", "whatsapp"):
         session.add(Delivery(user_id=user.id, listing_id=listing.id, channel=channel))
-    session.add(Delivery(user_id=user.id, listing_id=listing.id, channel="telegram", kind="price_drop"))
+    session.add(
+        Delivery(user_id=user.id, listing_id=listing.id, channel="telegram", kind="price_drop")
+    )
     await session.commit()
     session.add(Delivery(user_id=user.id, listing_id=listing.id, channel="telegram"))
     with pytest.raises(IntegrityError):
@@ -77,12 +79,15 @@ async def test_one_delivery_per_user_listing_channel_and_kind(session: AsyncSess
 async def test_unit_of_work_leaves_no_half_written_rows(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    with pytest.raises(IntegrityError):
+    async def write_twice() -> None:
         async with unit_of_work(session_factory) as s:
             s.add(Listing(source="subito", source_id="1", url="https://a"))
             await s.flush()
             s.add(Listing(source="subito", source_id="1", url="https://b"))
             await s.flush()
+
+    with pytest.raises(IntegrityError):
+        await write_twice()
     async with session_factory() as s:
         assert (await s.execute(select(Listing))).first() is None
 
@@ -99,5 +104,3 @@ async def test_deleting_a_user_cascades_to_their_deliveries(engine: AsyncEngine)
         await s.execute(text("DELETE FROM users"))
     async with factory() as s:
         assert (await s.execute(select(Delivery))).first() is None
-
-
