@@ -43,8 +43,10 @@ def test_plural_entries_have_each_languages_forms() -> None:
 
 def test_every_key_the_bot_uses_exists() -> None:
     used: set[str] = set(DYNAMIC_KEYS)
-    pattern = re.compile(r"""["']((?:btn|wiz|filters|card|saved|settings|wa|leave|start|help|"""
-                         r"""error|fallback|summary|range|listing|n)\.[a-z_.]+)["']""")
+    pattern = re.compile(
+        r"""["']((?:btn|wiz|filters|card|saved|settings|wa|leave|start|help|"""
+        r"""error|fallback|summary|range|listing|n)\.[a-z_.]+)["']"""
+    )
     for path in BOT_SOURCES.glob("*.py"):
         used |= set(pattern.findall(path.read_text(encoding="utf-8")))
     assert len(used) > 60

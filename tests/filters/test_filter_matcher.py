@@ -100,7 +100,10 @@ def _unique(fs: list[FakeFilter]) -> list[FakeFilter]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(filters(), min_size=5, max_size=40).map(_unique), st.lists(listings, min_size=1, max_size=8))
+@given(
+    st.lists(filters(), min_size=5, max_size=40).map(_unique),
+    st.lists(listings, min_size=1, max_size=8),
+)
 def test_index_equals_one_by_one(all_filters: list[FakeFilter], batch: list[FakeListing]) -> None:
     index = FilterIndex()
     index.load(all_filters)

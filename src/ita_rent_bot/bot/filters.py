@@ -6,6 +6,8 @@ typed input goes through the shared validator (filters.validation) and its messa
 
 from __future__ import annotations
 
+from html import escape
+
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -17,14 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ita_rent_bot.bot import keyboards
 from ita_rent_bot.bot.keyboards import FilterAction, Menu, Wizard
 from ita_rent_bot.bot.views import FilterDraft, default_name, filter_summary, listing_line
-from ita_rent_bot.filters import cities, outbox, validation
+from ita_rent_bot.filters import cities, validation
 from ita_rent_bot.filters import service as filters
-from ita_rent_bot.filters.schemas import FilterIn, FilterPatch
+from ita_rent_bot.filters.schemas import SOURCE_NAMES, FilterIn, FilterPatch
 from ita_rent_bot.filters.validation import FilterValidationError
 from ita_rent_bot.locales.bot import Html, t, tn
 from ita_rent_bot.users.models import User
 
-PORTALS = ("subito", "immobiliare", "idealista")
+PORTALS: tuple[str, ...] = SOURCE_NAMES
 PREVIEW_LIMIT = 3
 
 
@@ -92,7 +94,7 @@ async def _show(
     await _save_draft(state, draft)
     text, markup = _step_view(lang, step, draft)
     if error:
-        text = f"⚠️ {error}\n\n{text}"
+        text = f"⚠️ {escape(error)}\n\n{text}"
     if edit:
         await message.edit_text(text, reply_markup=markup)
     else:
@@ -150,11 +152,11 @@ async def city_typed(message: Message, state: FSMContext, lang: str) -> None:
         draft.city = validation.parse_city(message.text or "")
     except FilterValidationError as exc:
         suggestions = [
-            (slug, cities.display_name(slug))
-            for slug in cities.suggest_cities(message.text or "", limit=5)
+            (slug, cities.display_name(slug, language=lang))
+            for slug in exc.params.get("suggestions", [])
         ]
         await message.answer(
-            f"⚠️ {exc.message(lang)}\n\n{t(lang, 'wiz.city')}",
+            f"⚠️ {escape(exc.message(lang))}\n\n{t(lang, 'wiz.city')}",
             reply_markup=keyboards.city_step(lang, suggestions),
         )
         return
@@ -198,10 +200,20 @@ async def range_typed(message: Message, state: FSMContext, lang: str) -> None:
 async def words_typed(message: Message, state: FSMContext, lang: str) -> None:
     step = await _current_step(state)
     draft = await _draft(state)
+    if step not in ("include_words", "exclude_words"):
+        return
     try:
-        values = validation.parse_words(message.text or "")
+        values = validation.parse_words(message.text or "", step)
     except FilterValidationError as exc:
-        await message.answer(f"⚠️ {exc.message(lang)}")
+        await _show(
+            step,
+            lang=lang,
+            state=state,
+            draft=draft,
+            message=message,
+            edit=False,
+            error=exc.message(lang),
+        )
         return
     if step == "include_words":
         draft.include_words = values
@@ -270,17 +282,6 @@ async def wizard_button(
         await _save(message, state=state, session=session, user=user, lang=lang, draft=draft)
 
 
-def _validation_text(lang: str, exc: ValidationError) -> str:
-    """The shared validator's own message when it raised one, else pydantic's first complaint."""
-    for error in exc.errors(include_url=False, include_input=False):
-        cause = (error.get("ctx") or {}).get("error")
-        if isinstance(cause, FilterValidationError):
-            return cause.message(lang)
-    first = exc.errors(include_url=False, include_input=False)[0]
-    field = ".".join(str(part) for part in first["loc"])
-    return t(lang, "wiz.invalid", field=field, reason=first["msg"])
-
-
 async def _save(
     message: Message,
     *,
@@ -317,7 +318,7 @@ async def _save(
             draft=draft,
             message=message,
             edit=True,
-            error=_validation_text(lang, exc),
+            error=validation.first_error(exc).message(lang),
         )
         return
     except FilterValidationError as exc:
@@ -336,7 +337,7 @@ async def _save(
     await message.edit_text(t(lang, "wiz.saved", name=saved.name, summary=Html(summary)))
     if draft.filter_id is not None:
         return
-    matches = await outbox.preview_matches(session, saved, limit=PREVIEW_LIMIT)
+    matches = await filters.preview_matches(session, saved, limit=PREVIEW_LIMIT)
     if matches:
         lines = "\n\n".join(listing_line(lang, listing) for listing in matches)
         text = tn(lang, "wiz.preview", len(matches)) + "\n\n" + lines

@@ -68,13 +68,13 @@ def format_range(lang: str, lo: int | None, hi: int | None, unit: str = "") -> s
     return f"{lo}–{hi}{unit}"
 
 
-def city_name(slug: str | None) -> str:
-    return cities.display_name(slug) if slug else "—"
+def city_name(slug: str | None, lang: str) -> str:
+    return cities.display_name(slug, language=lang) if slug else "—"
 
 
 def default_name(draft: FilterDraft) -> str:
     """A short name for a new search: the city and the top of the budget."""
-    name = city_name(draft.city)
+    name = cities.display_name(draft.city) if draft.city else "?"
     if draft.price_max is not None:
         name += f" ≤{draft.price_max} €"
     return name[:64]
@@ -87,7 +87,7 @@ def words(values: list[str]) -> str:
 def filter_summary(lang: str, draft: FilterDraft) -> str:
     """The lines of a search as the user sees it in the wizard's summary and in /filters."""
     rows = [
-        t(lang, "summary.city", city=city_name(draft.city)),
+        t(lang, "summary.city", city=city_name(draft.city, lang)),
         t(lang, "summary.price", price=format_range(lang, draft.price_min, draft.price_max, " €")),
         t(lang, "summary.rooms", rooms=format_range(lang, draft.rooms_min, draft.rooms_max)),
         t(lang, "summary.area", area=format_range(lang, draft.area_min, draft.area_max, " m²")),

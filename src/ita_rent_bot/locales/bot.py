@@ -187,6 +187,9 @@ RU: dict[str, Entry] = {
     "wa.confirm_unlink": "Отвязать номер WhatsApp?",
     "wa.error.other": "Не получилось: {reason}",
     "wa.problem.other": "⚠️ Последняя отправка в WhatsApp не удалась.",
+    "wa.problem.needs_join": "⚠️ Сначала напишите нашему номеру в WhatsApp (песочница Twilio).",
+    "wa.problem.invalid_number": "⚠️ WhatsApp не принимает этот номер. Привяжите другой.",
+    "wa.problem.opted_out": "⚠️ Вы отписались в WhatsApp. Чтобы вернуться, напишите START нам.",
 }
 
 EN: dict[str, Entry] = {
@@ -351,6 +354,9 @@ EN: dict[str, Entry] = {
     "wa.confirm_unlink": "Unlink your WhatsApp number?",
     "wa.error.other": "That did not work: {reason}",
     "wa.problem.other": "⚠️ The last WhatsApp message could not be delivered.",
+    "wa.problem.needs_join": "⚠️ First send a message to our WhatsApp number (Twilio sandbox).",
+    "wa.problem.invalid_number": "⚠️ WhatsApp does not accept this number. Link another one.",
+    "wa.problem.opted_out": "⚠️ You opted out on WhatsApp. Send START to our number to come back.",
 }
 
 IT: dict[str, Entry] = {
@@ -518,6 +524,9 @@ IT: dict[str, Entry] = {
     "wa.confirm_unlink": "Scollegare il numero WhatsApp?",
     "wa.error.other": "Non è andata: {reason}",
     "wa.problem.other": "⚠️ L'ultimo messaggio WhatsApp non è stato consegnato.",
+    "wa.problem.needs_join": "⚠️ Prima scrivi al nostro numero WhatsApp (sandbox Twilio).",
+    "wa.problem.invalid_number": "⚠️ WhatsApp non accetta questo numero. Collegane un altro.",
+    "wa.problem.opted_out": "⚠️ Hai disattivato WhatsApp. Scrivi START al nostro numero.",
 }
 
 BOT = Catalog({"ru": RU, "en": EN, "it": IT})
