@@ -18,6 +18,9 @@ READ = "read"
 FAILED = "failed"
 UNDELIVERED = "undelivered"
 CANCELLED = "cancelled"
+HELD = "held"  # WhatsApp outside the 24-hour window: a template went out, the digest waits
+
+SUCCEEDED = (SENT, DELIVERED, READ)  # the provider took the message
 
 KIND_NEW = "new"
 KIND_PRICE_DROP = "price_drop"

@@ -1,0 +1,192 @@
+"""Provider rate limits: Telegram 30/s per bot and 1/s per chat, WhatsApp per sender number.
+
+Each limit is a pyrate-limiter GCRA bucket: in memory for one process, in Redis (shared by every
+worker process) when REDIS_URL is set. Buckets run at SAFETY of the provider's cap with a tiny
+burst, so messages leave evenly spaced and network jitter of a few tens of milliseconds never
+makes the provider count more than its cap in any one-second window. A provider's retry-after
+blocks the key for exactly that long.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass
+from inspect import isawaitable
+from typing import TypeVar
+
+from pyrate_limiter import GCRA, Rate, RateItem, StateBucket
+from pyrate_limiter.buckets import InMemoryStateStore, RedisStateStore
+from redis.asyncio import Redis
+
+from ita_rent_bot.channels.base import Recipient
+from ita_rent_bot.config import Settings
+
+SAFETY = 0.97  # share of the provider's cap we use; the rest absorbs network jitter
+BURST_SHARE = 0.01  # catch-up credit for a late timer, as a share of the per-second rate
+MAX_LOCAL_KEYS = 20_000  # in-memory buckets kept before idle ones are dropped
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class RateKey:
+    """One limit: `key` names what is counted (a bot, a chat, a sender), `per_second` its cap."""
+
+    key: str
+    per_second: float
+
+    def rate(self) -> Rate:
+        limit = max(1, int(self.per_second))
+        interval_ms = math.ceil(1000 * limit / (self.per_second * SAFETY))
+        burst = max(1, int(self.per_second * BURST_SHARE))
+        return Rate(limit, interval_ms, burst=burst)
+
+
+def keys_for(channel: str, recipient: Recipient, settings: Settings) -> list[RateKey]:
+    """The limits one message to `recipient` counts against, narrowest first."""
+    if channel == "telegram":
+        return [
+            RateKey(f"telegram:chat:{recipient.address}", settings.telegram_chat_mps),
+            RateKey("telegram:bot", settings.telegram_global_mps),
+        ]
+    if channel == "whatsapp":
+        sender = recipient.sender or "default"
+        return [RateKey(f"whatsapp:sender:{sender}", settings.whatsapp_sender_mps)]
+    return []
+
+
+async def _resolve(value: T | Awaitable[T]) -> T:
+    if isawaitable(value):
+        return await value
+    return value
+
+
+class RateLimits:
+    """Waits until a message may go out under every limit it counts against."""
+
+    def __init__(self, redis: Redis | None = None, *, prefix: str = "ita_rent_bot:rl:") -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self._algorithm = GCRA()
+        self._buckets: dict[str, StateBucket] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._blocked_until: dict[str, float] = {}  # in-memory blocks, monotonic seconds
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RateLimits:
+        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        return cls(redis)
+
+    async def aclose(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
+
+    def _now_ms(self) -> int:
+        """Wall-clock milliseconds when state is shared between processes, else monotonic."""
+        return (time.time_ns() if self.redis is not None else time.monotonic_ns()) // 1_000_000
+
+    def _bucket(self, key: RateKey) -> StateBucket:
+        bucket = self._buckets.get(key.key)
+        if bucket is None:
+            if len(self._buckets) >= MAX_LOCAL_KEYS:
+                self._prune()
+            if self.redis is not None:
+                store: RedisStateStore | InMemoryStateStore = RedisStateStore(
+                    self.redis, key=self.prefix + key.key
+                )
+            else:
+                store = InMemoryStateStore()
+            bucket = StateBucket([key.rate()], algorithm=self._algorithm, store=store)
+            self._buckets[key.key] = bucket
+        return bucket
+
+    def _prune(self) -> None:
+        """Drop buckets with nothing owed (in Redis the state stays; here it has expired)."""
+        for name, bucket in list(self._buckets.items()):
+            if self.redis is not None or bucket.count() == 0:
+                del self._buckets[name]
+
+    async def _try(self, key: RateKey) -> float:
+        """Take one unit if the key admits it now; else the seconds until it would (0: taken)."""
+        bucket = self._bucket(key)
+        item = RateItem(key.key, self._now_ms())
+        if await _resolve(bucket.put(item)):
+            return 0.0
+        wait_ms = await _resolve(bucket.waiting(item))
+        return max(wait_ms, 1) / 1000
+
+    async def _peek(self, key: RateKey) -> float:
+        """Seconds until the key would admit one unit, spending nothing."""
+        bucket = self._bucket(key)
+        rates = bucket.rates
+        state = await _resolve(bucket.store.read(self._algorithm, rates))
+        _, decision = self._algorithm.step(rates, state, self._now_ms(), 1)
+        if decision.allowed:
+            return 0.0
+        return (decision.retry_after_ms or 1) / 1000
+
+    async def _take(self, key: RateKey) -> None:
+        """Wait for one unit of a shared key; one waiter per process polls it at a time."""
+        lock = self._locks.setdefault(key.key, asyncio.Lock())
+        async with lock:
+            # the bucket may live in Redis, changed by other processes: poll it at its own pace
+            while (wait := await self._try(key)) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(wait)
+
+    async def blocked_for(self, key: RateKey) -> float:
+        """Seconds left on a provider's retry-after for this key (0 when free)."""
+        if self.redis is not None:
+            ttl_ms = await self.redis.pttl(self.prefix + "block:" + key.key)
+            return max(0, int(ttl_ms)) / 1000
+        left = self._blocked_until.get(key.key, 0.0) - time.monotonic()
+        if left <= 0:
+            self._blocked_until.pop(key.key, None)
+            return 0.0
+        return left
+
+    async def block(self, key: RateKey, seconds: float) -> None:
+        """Hold every message counted against `key` for `seconds` (a provider's retry-after)."""
+        if seconds <= 0:
+            return
+        if self.redis is not None:
+            name = self.prefix + "block:" + key.key
+            ms = math.ceil(seconds * 1000)
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.set(name, 1, px=ms, nx=True)
+                pipe.pexpire(name, ms, gt=True)
+                await pipe.execute()
+            return
+        until = time.monotonic() + seconds
+        self._blocked_until[key.key] = max(until, self._blocked_until.get(key.key, 0.0))
+
+    async def acquire(self, keys: Sequence[RateKey]) -> float:
+        """Wait until one message may go out under every key; returns the seconds waited.
+
+        The narrowest key (a chat) is checked before the shared ones are spent and taken right
+        after them, so a message waiting for the bot-wide rate never shifts its chat's spacing.
+        """
+        if not keys:
+            return 0.0
+        started = time.monotonic()
+        narrow, wide = keys[0], keys[1:]
+        while True:
+            blocked = max([await self.blocked_for(k) for k in keys])
+            if blocked > 0:
+                await asyncio.sleep(blocked)
+                continue
+            if not wide:
+                await self._take(narrow)
+                break
+            wait = await self._peek(narrow)
+            if wait > 0:
+                await asyncio.sleep(wait)
+                continue
+            for key in wide:
+                await self._take(key)
+            if await self._try(narrow) == 0:
+                break
+            # another process took this chat's slot in between: the wide units are spent
+        return time.monotonic() - started
