@@ -1,4 +1,4 @@
-"""The Bot (HTML by default, pointed at TELEGRAM_API_BASE_URL when set) and the Dispatcher with
+"""The Bot (channels.telegram.make_bot: HTML, TELEGRAM_API_BASE_URL) and the Dispatcher with
 every router in one ordered list.
 """
 
@@ -7,16 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aiogram import Bot, Dispatcher, F, Router
-from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ita_rent_bot.bot import errors, filters, listings, settings, start, whatsapp
 from ita_rent_bot.bot.middleware import CommandResetsState, DbSessionMiddleware
+from ita_rent_bot.channels.telegram import make_bot
 from ita_rent_bot.channels.whatsapp.service import WhatsAppService
 from ita_rent_bot.config import Settings
 
@@ -37,18 +34,10 @@ class BotNotConfiguredError(RuntimeError):
 
 
 def create_bot(settings: Settings) -> Bot:
+    """The bot that answers users: HTML parse mode, TELEGRAM_API_BASE_URL when set."""
     if settings.telegram_bot_token is None:
         raise BotNotConfiguredError("TELEGRAM_BOT_TOKEN is not set")
-    session = (
-        AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base_url))
-        if settings.telegram_api_base_url
-        else AiohttpSession()
-    )
-    return Bot(
-        settings.telegram_bot_token.get_secret_value(),
-        session=session,
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
-    )
+    return make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url)
 
 
 def _fsm(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:

@@ -50,7 +50,7 @@ def _settings_text(lang: str, user: User) -> str:
     return t(
         lang,
         "settings.summary",
-        language=keyboards.LANGUAGE_NAMES[user.language],
+        language_name=keyboards.LANGUAGE_NAMES[user.language],
         timezone=user.timezone,
         quiet=quiet,
         paused=t(lang, "settings.paused_yes" if user.paused else "settings.paused_no"),

@@ -147,7 +147,7 @@ RU: dict[str, Entry] = {
     "listing.untitled": "Объявление",
     "n.rooms": ("{n} комната", "{n} комнаты", "{n} комнат"),
     "settings.summary": (
-        "<b>Настройки</b>\nЯзык: {language}\nЧасовой пояс: {timezone}\n"
+        "<b>Настройки</b>\nЯзык: {language_name}\nЧасовой пояс: {timezone}\n"
         "Тихие часы: {quiet}\nУведомления: {paused}"
     ),
     "settings.quiet_none": "нет",
@@ -312,7 +312,7 @@ EN: dict[str, Entry] = {
     "listing.untitled": "Listing",
     "n.rooms": ("{n} room", "{n} rooms"),
     "settings.summary": (
-        "<b>Settings</b>\nLanguage: {language}\nTime zone: {timezone}\n"
+        "<b>Settings</b>\nLanguage: {language_name}\nTime zone: {timezone}\n"
         "Quiet hours: {quiet}\nNotifications: {paused}"
     ),
     "settings.quiet_none": "none",
@@ -481,7 +481,7 @@ IT: dict[str, Entry] = {
     "listing.untitled": "Annuncio",
     "n.rooms": ("{n} locale", "{n} locali"),
     "settings.summary": (
-        "<b>Impostazioni</b>\nLingua: {language}\nFuso orario: {timezone}\n"
+        "<b>Impostazioni</b>\nLingua: {language_name}\nFuso orario: {timezone}\n"
         "Ore di silenzio: {quiet}\nNotifiche: {paused}"
     ),
     "settings.quiet_none": "nessuna",
