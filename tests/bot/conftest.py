@@ -127,9 +127,7 @@ class Chat:
         """Button text → callback data (or url) of a bot message, the latest one by default."""
         kept = self.bot.api.messages[(self.chat_id, message_id or self.last_id())]
         rows = (kept.reply_markup or {}).get("inline_keyboard", [])
-        return {
-            b["text"]: b.get("callback_data") or b.get("url", "") for row in rows for b in row
-        }
+        return {b["text"]: b.get("callback_data") or b.get("url", "") for row in rows for b in row}
 
     def last_id(self) -> int:
         """The bot's latest message in this chat that carries buttons."""
