@@ -8,7 +8,9 @@ sleeping and no timing anywhere.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -26,6 +28,7 @@ from ita_rent_bot.users.models import User
 from tests.bot.telegram_html import html_problem
 from tests.fakes.telegram_api import TOKEN, Call, FakeTelegramAPI
 
+_callback_ids = itertools.count(1)
 WAIT_SECONDS = 15.0  # a safety net for a hung test, never a timing assertion
 TEXT_METHODS = ("sendmessage", "editmessagetext")
 POLLING_METHODS = ("getupdates", "getme", "deletewebhook")  # the runner's own, not replies
@@ -147,10 +150,26 @@ class Chat:
         return await self.tap(matches[0], message_id=target)
 
     async def tap(self, data: str, *, message_id: int) -> list[Call]:
+        """A button press as Telegram sends it: the message carries its text and keyboard."""
         api = self.bot.api
-        calls = await self.bot.run(
-            lambda: api.push_callback(self.chat_id, data, message_id=message_id)
-        )
+        kept = api.messages.get((self.chat_id, message_id))
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": self.chat_id, "type": "private"},
+            "from": {"id": api.bot_id, "is_bot": True, "first_name": "ITA_RENT_BOT"},
+            "text": kept.text if kept is not None and kept.text else "…",
+        }
+        if kept is not None and kept.reply_markup:
+            message["reply_markup"] = kept.reply_markup
+        callback = {
+            "id": f"cb{next(_callback_ids)}",
+            "from": api.user(self.chat_id, language_code=self.language),
+            "chat_instance": str(self.chat_id),
+            "message": message,
+            "data": data,
+        }
+        calls = await self.bot.run(lambda: api.push_update({"callback_query": callback}))
         self.history.extend(calls)
         return calls
 

@@ -48,11 +48,12 @@ async def save(
     await callback.answer(t(lang, key))
 
 
-def _links_only(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup:
-    """The card's keyboard without its action buttons (only Open stays)."""
+def _without_marking(markup: InlineKeyboardMarkup) -> InlineKeyboardMarkup:
+    """The card's keyboard without Save and Hide (Open and Pause this search stay)."""
+    prefixes = (f"{SaveListing.__prefix__}:", f"{HideListing.__prefix__}:")
     rows = [
-        [button for button in row if button.url]
-        for row in (markup.inline_keyboard if markup else [])
+        [b for b in row if not (b.callback_data or "").startswith(prefixes)]
+        for row in markup.inline_keyboard
     ]
     return InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
 
@@ -77,12 +78,11 @@ async def hide(
         )
     )
     await callback.answer(t(lang, "card.hidden"))
-    if isinstance(callback.message, Message):
+    message = callback.message
+    if isinstance(message, Message) and message.reply_markup is not None:
         # "message is not modified" when hidden twice: nothing to change then
         with contextlib.suppress(TelegramBadRequest):
-            await callback.message.edit_reply_markup(
-                reply_markup=_links_only(callback.message.reply_markup)
-            )
+            await message.edit_reply_markup(reply_markup=_without_marking(message.reply_markup))
 
 
 async def pause_filter(
