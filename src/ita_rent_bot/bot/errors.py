@@ -6,6 +6,7 @@ The handler's own session was rolled back, so this opens a short one of its own.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from aiogram import Bot, Router
@@ -62,8 +63,11 @@ async def on_error(
     apology = t(lang, "error.apology")
     try:
         if update.callback_query is not None:
-            await bot.answer_callback_query(update.callback_query.id, text=apology)
-        elif chat_id is not None:
+            # stop the button's spinner; it may have been answered already, so the apology
+            # itself goes to the chat
+            with contextlib.suppress(TelegramAPIError):
+                await bot.answer_callback_query(update.callback_query.id)
+        if chat_id is not None:
             await bot.send_message(chat_id, apology)
     except TelegramForbiddenError:
         if chat_id is not None:
