@@ -63,6 +63,7 @@ def _build_client(endpoint: TwilioEndpoint) -> tuple[Any, Any]:
     )
     if endpoint.base_url != TWILIO_BASE_URL:
         client.api.base_url = endpoint.base_url
+        client.edge = client.region = None  # TWILIO_EDGE/REGION would rewrite the host
     return client, http_client
 
 
