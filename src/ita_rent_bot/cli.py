@@ -74,6 +74,9 @@ def run(
 
 def register_commands() -> None:
     """Each domain's commands (added by their modules)."""
+    from ita_rent_bot.filters.cli import filters_app
+
+    app.add_typer(filters_app, name="filters")
 
 
 register_commands()
