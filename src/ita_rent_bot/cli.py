@@ -74,6 +74,9 @@ def run(
 
 def register_commands() -> None:
     """Each domain's commands (added by their modules)."""
+    from ita_rent_bot.sources import cli as sources_cli
+
+    sources_cli.register(app)
 
 
 register_commands()
