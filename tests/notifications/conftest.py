@@ -15,8 +15,8 @@ from ita_rent_bot.config import Settings
 from ita_rent_bot.notifications.engine import DeliveryEngine, EngineOptions
 from ita_rent_bot.notifications.limits import RateLimits
 from ita_rent_bot.notifications.models import PENDING, SENDING
-from tests.fakes.telegram_api import TOKEN, FakeTelegramAPI
-from tests.notifications.builders import statuses
+from fakes.telegram_api import TOKEN, FakeTelegramAPI
+from notifications.builders import statuses
 
 
 @pytest.fixture

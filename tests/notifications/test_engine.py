@@ -21,9 +21,9 @@ from ita_rent_bot.notifications.models import (
     Delivery,
 )
 from ita_rent_bot.users.models import MODE_DIGEST, User
-from tests.fakes.telegram_api import FakeTelegramAPI, Fault
-from tests.notifications.builders import add_world, all_deliveries, reload_user, statuses
-from tests.notifications.conftest import EngineFactory, run_until_settled
+from fakes.telegram_api import FakeTelegramAPI, Fault
+from notifications.builders import add_world, all_deliveries, reload_user, statuses
+from notifications.conftest import EngineFactory, run_until_settled
 
 Factory = async_sessionmaker[AsyncSession]
 
@@ -238,7 +238,7 @@ async def test_digest_waits_for_its_interval(
 
 
 async def _more_for(session: AsyncSession, user_id: int, count: int) -> None:
-    from tests.notifications.builders import make_listing
+    from notifications.builders import make_listing
 
     search_id = (
         (await session.execute(select(Delivery.filter_id).where(Delivery.user_id == user_id)))
