@@ -77,6 +77,9 @@ def register_commands() -> None:
     from ita_rent_bot.channels.whatsapp.cli import app as whatsapp_app
 
     app.add_typer(whatsapp_app, name="whatsapp")
+    from ita_rent_bot.sources import cli as sources_cli
+
+    sources_cli.register(app)
 
 
 register_commands()
