@@ -99,6 +99,7 @@ class Settings(BaseSettings):
     delivery_batch_size: int = Field(default=100, ge=1, le=5000)
 
     # portals
+    crawl_enabled: bool = True  # the periodic crawl inside `run` (needs embedded_workers too)
     crawl_interval_seconds: int = Field(default=300, ge=10)
     crawl_min_host_interval_seconds: float = Field(default=3.0, ge=0)
     crawl_max_pages: int = Field(default=5, ge=1, le=50)

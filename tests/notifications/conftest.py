@@ -9,14 +9,17 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from channels.whatsapp.conftest import twilio_settings
+from fakes.telegram_api import TOKEN, FakeTelegramAPI
+from fakes.twilio_fake import FakeTwilio
 from ita_rent_bot.channels.base import Channel
 from ita_rent_bot.channels.telegram import TelegramChannel, make_bot
+from ita_rent_bot.channels.whatsapp.service import WhatsAppService
 from ita_rent_bot.config import Settings
 from ita_rent_bot.notifications.engine import DeliveryEngine, EngineOptions
 from ita_rent_bot.notifications.limits import RateLimits
 from ita_rent_bot.notifications.models import PENDING, SENDING
-from tests.fakes.telegram_api import TOKEN, FakeTelegramAPI
-from tests.notifications.builders import statuses
+from notifications.builders import statuses
 
 
 @pytest.fixture
@@ -35,6 +38,37 @@ def tg_settings(database_url: str, fake_telegram: FakeTelegramAPI) -> Settings:
         telegram_chat_mps=50,
         telegram_global_mps=1000,
     )
+
+
+@pytest.fixture
+async def twilio() -> AsyncIterator[FakeTwilio]:
+    fake = FakeTwilio()
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+def dual_settings(
+    database_url: str, twilio: FakeTwilio, fake_telegram: FakeTelegramAPI
+) -> Settings:
+    """Both channels on: Telegram at the fake Bot API, WhatsApp at the fake Twilio."""
+    return twilio_settings(
+        database_url,
+        twilio.messages_url,
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=fake_telegram.base_url,
+        telegram_chat_mps=50,
+        telegram_global_mps=1000,
+    )
+
+
+@pytest.fixture
+async def whatsapp_channel(dual_settings: Settings) -> AsyncIterator[WhatsAppService]:
+    service = WhatsAppService.from_settings(dual_settings)
+    assert service is not None
+    yield service
+    await service.aclose()
 
 
 @pytest.fixture

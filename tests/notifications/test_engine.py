@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from fakes.telegram_api import FakeTelegramAPI, Fault
 from ita_rent_bot.config import Settings
 from ita_rent_bot.db import utcnow
 from ita_rent_bot.listings.models import MARK_HIDDEN, ListingMark
@@ -21,9 +22,8 @@ from ita_rent_bot.notifications.models import (
     Delivery,
 )
 from ita_rent_bot.users.models import MODE_DIGEST, User
-from tests.fakes.telegram_api import FakeTelegramAPI, Fault
-from tests.notifications.builders import add_world, all_deliveries, reload_user, statuses
-from tests.notifications.conftest import EngineFactory, run_until_settled
+from notifications.builders import add_world, all_deliveries, reload_user, statuses
+from notifications.conftest import EngineFactory, run_until_settled
 
 Factory = async_sessionmaker[AsyncSession]
 
@@ -237,8 +237,10 @@ async def test_digest_waits_for_its_interval(
     assert len(fake_telegram.sent()) == 1
 
 
-async def _more_for(session: AsyncSession, user_id: int, count: int) -> None:
-    from tests.notifications.builders import make_listing
+async def _more_for(
+    session: AsyncSession, user_id: int, count: int, channel: str = "telegram"
+) -> None:
+    from notifications.builders import make_listing
 
     search_id = (
         (await session.execute(select(Delivery.filter_id).where(Delivery.user_id == user_id)))
@@ -249,7 +251,7 @@ async def _more_for(session: AsyncSession, user_id: int, count: int) -> None:
     session.add_all(found)
     await session.flush()
     session.add_all(
-        Delivery(user_id=user_id, listing_id=x.id, filter_id=search_id, channel="telegram")
+        Delivery(user_id=user_id, listing_id=x.id, filter_id=search_id, channel=channel)
         for x in found
     )
 

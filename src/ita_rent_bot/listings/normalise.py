@@ -10,6 +10,7 @@ import math
 import re
 import unicodedata
 from datetime import UTC, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 ROME = ZoneInfo("Europe/Rome")
@@ -130,6 +131,7 @@ def text_block(value: object) -> str | None:
     return value.strip() or None
 
 
+@lru_cache(maxsize=16384)
 def street_key(address: str | None) -> str | None:
     """The street of an address, comparable across portals: "V.le Marconi, 12" -> "viale marconi".
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ita_rent_bot.listings.models import Listing, PriceChange
@@ -136,7 +136,7 @@ async def ingest(session: AsyncSession, items: list[ListingData], *, now: dateti
         by_source[item.source].append(item)
     result.seen = len(unique)
 
-    history: list[PriceChange] = []
+    history: list[dict[str, object]] = []
     fresh: list[Listing] = []
     for source, batch in by_source.items():
         stored = await existing_listings(
@@ -151,30 +151,44 @@ async def ingest(session: AsyncSession, items: list[ListingData], *, now: dateti
             _refresh(listing, item, now)
             if item.price_eur is not None and item.price_eur != old_price:
                 listing.price_eur = item.price_eur
-                history.append(PriceChange(listing_id=listing.id, price_eur=item.price_eur))
+                history.append(
+                    {"listing_id": listing.id, "price_eur": item.price_eur, "seen_at": now}
+                )
                 if old_price is not None:
                     result.price_changed.append(
                         PriceChangeEvent(listing, old_price=old_price, new_price=item.price_eur)
                     )
-
     if fresh:
-        twins = await TwinIndex.load(session, fresh)
-        session.add_all(fresh)
-        await session.flush()
-        for listing in fresh:
-            canonical = twins.match(listing)
-            if canonical is not None:
-                listing.twin_of_id = canonical
-                result.twins_linked += 1
-            twins.add(listing)
-            if listing.price_eur is not None:
-                history.append(PriceChange(listing_id=listing.id, price_eur=listing.price_eur))
+        result.twins_linked = await _store_fresh(session, fresh)
         result.new = fresh
-    for change in history:
-        change.seen_at = now
-    session.add_all(history)
+        history.extend(
+            {"listing_id": x.id, "price_eur": x.price_eur, "seen_at": now}
+            for x in fresh
+            if x.price_eur is not None
+        )
+    if history:
+        await session.execute(insert(PriceChange), history)
     await session.flush()
     return result
+
+
+async def _store_fresh(session: AsyncSession, fresh: list[Listing]) -> int:
+    """Insert new listings with their twin links; returns how many were linked.
+
+    Links to stored listings are set before the insert (no extra UPDATE per row); a twin of
+    another listing of this same batch is linked after it, once ids exist.
+    """
+    twins = await TwinIndex.load(session, fresh)
+    for listing in fresh:
+        listing.twin_of_id = twins.match(listing)
+    session.add_all(fresh)
+    await session.flush()
+    if len({x.source for x in fresh}) > 1:
+        for listing in fresh:
+            if listing.twin_of_id is None:
+                listing.twin_of_id = twins.match(listing)
+            twins.add(listing)
+    return sum(1 for x in fresh if x.twin_of_id is not None)
 
 
 async def deactivate_stale(

@@ -88,16 +88,19 @@ CARDS = Catalog(
 WHATSAPP_REASONS = {
     "ru": {
         "opted_out": "вы отписались от сообщений",
+        "needs_join": "номер не подключён к песочнице WhatsApp",
         "invalid_number": "номер не принимает сообщения WhatsApp",
         "other": "провайдер отклоняет сообщения на этот номер",
     },
     "en": {
         "opted_out": "you opted out of messages",
+        "needs_join": "the number has not joined the WhatsApp sandbox",
         "invalid_number": "the number does not accept WhatsApp messages",
         "other": "the provider refuses messages to this number",
     },
     "it": {
         "opted_out": "hai disattivato i messaggi",
+        "needs_join": "il numero non è collegato alla sandbox WhatsApp",
         "invalid_number": "il numero non riceve messaggi WhatsApp",
         "other": "il provider rifiuta i messaggi verso questo numero",
     },

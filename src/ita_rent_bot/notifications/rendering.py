@@ -16,6 +16,7 @@ from ita_rent_bot.locales import normalise_language
 from ita_rent_bot.notifications.digest import Unit
 from ita_rent_bot.notifications.models import KIND_PRICE_DROP
 from ita_rent_bot.notifications.render import telegram as telegram_render
+from ita_rent_bot.notifications.render import whatsapp as whatsapp_render
 from ita_rent_bot.users.models import User
 
 
@@ -69,5 +70,30 @@ class TelegramRenderer:
         return OutgoingMessage(text=escape(text, quote=False))
 
 
+class WhatsAppRenderer:
+    """Every unit is a digest in the client's format (instant mode: a digest of one)."""
+
+    def unit(self, user: User, unit: Unit, ctx: RenderContext) -> list[OutgoingMessage]:
+        return whatsapp_render.render_digest(
+            normalise_language(user.language),
+            search_name(unit) or "",
+            [row.listing for row in unit.rows],
+            with_photo=ctx.settings.whatsapp_send_photos,
+        )
+
+    def template(
+        self, user: User, units: Sequence[Unit], ctx: RenderContext
+    ) -> OutgoingMessage | None:
+        return whatsapp_render.render_template_message(
+            normalise_language(user.language),
+            sum(len(unit.rows) for unit in units),
+            search_name(units[0]) or "",
+            ctx.settings,
+        )
+
+    def notice(self, user: User, text: str) -> OutgoingMessage:
+        return OutgoingMessage(text=whatsapp_render.escape(text))
+
+
 def renderers() -> dict[str, Renderer]:
-    return {"telegram": TelegramRenderer()}
+    return {"telegram": TelegramRenderer(), "whatsapp": WhatsAppRenderer()}

@@ -28,6 +28,8 @@ from ita_rent_bot.channels.base import (
     RetryLater,
     Sent,
 )
+from ita_rent_bot.channels.whatsapp.errors import problem_for
+from ita_rent_bot.channels.whatsapp.service import within_session_window
 from ita_rent_bot.db import unit_of_work, utcnow
 from ita_rent_bot.locales import normalise_language
 from ita_rent_bot.locales.cards import CARDS, WHATSAPP_REASONS
@@ -45,7 +47,6 @@ if TYPE_CHECKING:
 
 log = get_logger(__name__)
 
-WHATSAPP_WINDOW = timedelta(hours=24)
 FOLLOW_UP_TRIES = 3
 
 
@@ -138,8 +139,7 @@ class UserSender:
                 return
 
     def _in_window(self) -> bool:
-        last = self.user.whatsapp_last_inbound_at
-        return last is not None and utcnow() - last < WHATSAPP_WINDOW
+        return within_session_window(self.user.whatsapp_last_inbound_at)
 
     async def _act(self, unit: Unit, outcome: Outcome, rest: list[Unit]) -> bool:
         """Record one unit's outcome; False when the user's remaining units were settled too."""
@@ -226,7 +226,7 @@ class UserSender:
                 session,
                 user_id=self.user.id,
                 channel=self.channel_name,
-                code=outcome.code,
+                problem=problem_for(outcome),
                 now=utcnow(),
             )
             await service.cancel_pending(
@@ -245,8 +245,11 @@ class UserSender:
         if self.channel_name == "telegram":
             text = CARDS.text(language, "telegram_off")
         else:
-            problem = service.WHATSAPP_PROBLEMS.get(outcome.code or "", "other")
-            text = CARDS.text(language, "whatsapp_off", reason=WHATSAPP_REASONS[language][problem])
+            reasons = WHATSAPP_REASONS[language]
+            problem = problem_for(outcome) or "other"
+            text = CARDS.text(
+                language, "whatsapp_off", reason=reasons.get(problem, reasons["other"])
+            )
         notice = UserSender(self.engine, self.user, other, self.held_user, self.ctx)
         result = await notice._send_one(renderer.notice(self.user, text))
         log.info(

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select, true, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ita_rent_bot.channels.whatsapp.errors import PROBLEM_INVALID_NUMBER, PROBLEM_OPTED_OUT
 from ita_rent_bot.filters.models import SearchFilter
 from ita_rent_bot.listings.models import MARK_HIDDEN, ListingMark, PriceChange
 from ita_rent_bot.notifications.models import (
@@ -232,13 +233,12 @@ async def cancel_pending(session: AsyncSession, *, user_id: int, channel: str, c
     return (await session.execute(stmt)).rowcount  # type: ignore[attr-defined, no-any-return]
 
 
-WHATSAPP_PROBLEMS = {"21610": "opted_out", "21211": "invalid_number", "21614": "invalid_number"}
-
-
 async def turn_channel_off(
-    session: AsyncSession, *, user_id: int, channel: str, code: str | None, now: datetime
+    session: AsyncSession, *, user_id: int, channel: str, problem: str | None, now: datetime
 ) -> bool:
-    """The provider said the user is gone on `channel`: switch it off. False if already off."""
+    """The provider said the user is gone on `channel`: switch it off. False if already off.
+
+    `problem` is what WhatsApp recorded against the number (channels/whatsapp/errors.py)."""
     user = await session.get(User, user_id, with_for_update=True)
     if user is None:
         return False
@@ -252,8 +252,8 @@ async def turn_channel_off(
         if not user.whatsapp_enabled:
             return False
         user.whatsapp_enabled = False
-        user.whatsapp_problem = WHATSAPP_PROBLEMS.get(code or "", "other")
-        if user.whatsapp_problem == "opted_out":
+        user.whatsapp_problem = problem or PROBLEM_INVALID_NUMBER
+        if problem == PROBLEM_OPTED_OUT:
             user.whatsapp_opted_out_at = now
         return True
     return False

@@ -11,6 +11,7 @@ import asyncio
 import itertools
 import random
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import urlsplit
@@ -70,7 +71,9 @@ class PoliteFetcher:
         retries: int = 3,
         retry_base_seconds: float = 2.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        self._sleep = sleep
         self.min_interval = settings.crawl_min_host_interval_seconds
         self.retries = retries
         self.retry_base_seconds = retry_base_seconds
@@ -113,7 +116,7 @@ class PoliteFetcher:
         async with lock:
             delay = self._next_slot.get(host, 0.0) - time.monotonic()
             if delay > 0:
-                await asyncio.sleep(delay)
+                await self._sleep(delay)
             self._next_slot[host] = time.monotonic() + self.min_interval * random.uniform(*JITTER)
 
     async def fetch(self, request: PageRequest) -> FetchResponse:
@@ -124,7 +127,7 @@ class PoliteFetcher:
         for attempt in range(self.retries + 1):
             if attempt:
                 delay = min(MAX_RETRY_DELAY_SECONDS, self.retry_base_seconds * 2 ** (attempt - 1))
-                await asyncio.sleep(delay * random.uniform(0.75, 1.25))
+                await self._sleep(delay * random.uniform(0.75, 1.25))
             await self._wait_turn(host)
             client = self._clients[next(self._rotation)]
             try:

@@ -49,6 +49,7 @@ TOKEN_MARGIN_SECONDS = 60
 class _Token:
     value: str
     expires_at: float
+    issuer: tuple[str, str]  # (API url, client key): a token is only valid where it was issued
 
 
 def element_to_listing(element: object) -> ListingData:
@@ -139,11 +140,14 @@ class IdealistaApiSource(Source):
         return parse_search(body)
 
     async def _access_token(self, fetcher: PoliteFetcher, settings: Settings) -> str:
-        if self._token is not None and self._token.expires_at > time.monotonic():
-            return self._token.value
+        """The cached token while it is valid, else a new one (client credentials grant)."""
         key, secret = settings.idealista_api_key, settings.idealista_api_secret
         if key is None or secret is None:
             raise SourceFailingError("idealista API: IDEALISTA_API_KEY/SECRET are not set")
+        issuer = (settings.idealista_api_url, key.get_secret_value())
+        token = self._token
+        if token is not None and token.issuer == issuer and token.expires_at > time.monotonic():
+            return token.value
         basic = base64.b64encode(
             f"{key.get_secret_value()}:{secret.get_secret_value()}".encode()
         ).decode()
@@ -156,12 +160,12 @@ class IdealistaApiSource(Source):
             )
         )
         data = as_dict(load_token(response.content))
-        token, expires_in = data.get("access_token"), as_int(data.get("expires_in"))
-        if not isinstance(token, str) or not token:
+        value, expires_in = data.get("access_token"), as_int(data.get("expires_in"))
+        if not isinstance(value, str) or not value:
             raise SourceFailingError("idealista API: the token answer has no access_token")
         lifetime = max(0, (expires_in or 0) - TOKEN_MARGIN_SECONDS)
-        self._token = _Token(token, time.monotonic() + lifetime)
-        return token
+        self._token = _Token(value, time.monotonic() + lifetime, issuer)
+        return value
 
     async def fetch_page(
         self, fetcher: PoliteFetcher, query: SearchQuery, settings: Settings
