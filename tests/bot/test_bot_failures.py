@@ -8,12 +8,12 @@ from collections.abc import Iterator
 
 import pytest
 import structlog
+from bot_harness import BotHarness, texts
 
+from fakes.telegram_api import Fault
 from ita_rent_bot.locales.bot import t
 from ita_rent_bot.log import configure_logging
 from ita_rent_bot.users import service as users
-from tests.bot.conftest import BotHarness, texts
-from tests.fakes.telegram_api import Fault
 
 
 async def test_a_blocked_user_has_telegram_turned_off_until_they_write_again(

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot_harness import BotHarness, Chat, make_search, text_of, texts
 from sqlalchemy import func, select
+from telegram_html import html_problem
 
+from fakes.telegram_api import TOKEN
 from ita_rent_bot.channels.telegram import TelegramChannel, make_bot
 from ita_rent_bot.db import utcnow
 from ita_rent_bot.filters import outbox
@@ -16,10 +19,6 @@ from ita_rent_bot.listings.models import MARK_HIDDEN, MARK_SAVED, Listing, Listi
 from ita_rent_bot.notifications.engine import DeliveryEngine, EngineOptions
 from ita_rent_bot.notifications.limits import RateLimits
 from ita_rent_bot.notifications.models import Delivery
-from tests.bot.conftest import BotHarness, Chat, text_of, texts
-from tests.bot.telegram_html import html_problem
-from tests.bot.test_bot_wizard import make_search
-from tests.fakes.telegram_api import TOKEN
 
 
 @dataclass

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from bot_harness import BotHarness, texts
+
 from ita_rent_bot.locales.bot import t
 from ita_rent_bot.users import service as users
-from tests.bot.conftest import BotHarness, texts
 
 
 async def test_start_creates_the_user_in_their_telegram_language(bot: BotHarness) -> None:

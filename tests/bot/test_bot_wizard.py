@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from bot_harness import BotHarness, make_search, texts
 from sqlalchemy import select
 
 from ita_rent_bot.filters.models import SearchFilter
 from ita_rent_bot.filters.validation import FilterValidationError
 from ita_rent_bot.listings.models import Listing
-from tests.bot.conftest import BotHarness, Chat, texts
 
 
 async def saved_filters(bot: BotHarness) -> list[SearchFilter]:
@@ -18,17 +18,6 @@ async def saved_filters(bot: BotHarness) -> list[SearchFilter]:
 def rule(field: str, code: str, **params: object) -> str:
     """The shared validator's own message, as the wizard must show it."""
     return FilterValidationError(field, code, params).message("en")
-
-
-async def make_search(chat: Chat, city: str = "Roma", price: str = "-2000") -> list[str]:
-    await chat.send("/new")
-    await chat.send(city)
-    await chat.send(price)
-    await chat.press("Any")
-    await chat.press("Any")
-    await chat.press("Next")
-    calls = await chat.press("Save")
-    return [texts(calls)]
 
 
 async def test_start_to_saved_filter(bot_on_each_database: BotHarness) -> None:
@@ -159,7 +148,7 @@ async def test_preview_of_the_newest_existing_matches(bot: BotHarness) -> None:
             for n in range(1, 5)
         )
     chat = bot.chat(605)
-    [saved] = await make_search(chat)
+    saved = await make_search(chat)
     assert "the newest 3 listings already online" in saved
     assert "&lt;Attico&gt; &amp; vista" in saved
     assert "Bilocale 3" in saved
