@@ -4,15 +4,12 @@ line with the update id), and the dispatcher carrying on afterwards."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
-import structlog
 from bot_harness import BotHarness, texts
 
 from fakes.telegram_api import Fault
 from ita_rent_bot.locales.bot import t
-from ita_rent_bot.log import configure_logging
 from ita_rent_bot.users import service as users
 
 
@@ -76,17 +73,9 @@ async def test_a_stranger_blocking_the_bot_creates_nobody(bot: BotHarness) -> No
         assert await users.get_by_telegram_chat(session, chat_id=803) is None
 
 
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    yield
-    structlog.reset_defaults()  # the stream a test captured goes away with it
-
-
-@pytest.mark.usefixtures("restore_logging")
 async def test_a_handler_error_is_an_apology_and_a_log_line(
     bot: BotHarness, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    configure_logging("INFO")  # as the program does: plain lines on stderr
     chat = bot.chat(804, language="it")
     await chat.send("/start")
     capsys.readouterr()
@@ -108,9 +97,7 @@ async def test_a_handler_error_is_an_apology_and_a_log_line(
     assert (await bot.user(804)).paused is True
 
 
-@pytest.mark.usefixtures("restore_logging")
 async def test_an_error_after_a_button_apologises_in_the_chat(bot: BotHarness) -> None:
-    configure_logging("INFO")
     chat = bot.chat(805)
     await chat.send("/start")
     bot.api.fail_next(1, Fault("5xx", status=502))

@@ -6,19 +6,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 import typer
-import uvicorn
-from fastapi import FastAPI
 
-from ita_rent_bot.app_state import AppState
 from ita_rent_bot.cli_support import cli_settings, fail, run_async
-from ita_rent_bot.config import Settings
-from ita_rent_bot.migrate import upgrade_to_head
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from ita_rent_bot.config import Settings
 
 
 def webhook_app(settings: Settings) -> FastAPI:
     """An app with nothing but the Telegram webhook, for running the bot on its own."""
+    from fastapi import FastAPI
+
+    from ita_rent_bot.app_state import AppState
     from ita_rent_bot.bot import webhook
 
     @asynccontextmanager
@@ -36,7 +40,9 @@ def webhook_app(settings: Settings) -> FastAPI:
 
 
 async def poll(settings: Settings) -> None:
+    from ita_rent_bot.app_state import AppState
     from ita_rent_bot.bot.runner import BotRuntime
+    from ita_rent_bot.migrate import upgrade_to_head
 
     state = AppState.create(settings)
     try:
@@ -63,6 +69,9 @@ def bot(
         return
 
     async def migrate() -> None:
+        from ita_rent_bot.app_state import AppState
+        from ita_rent_bot.migrate import upgrade_to_head
+
         state = AppState.create(settings)
         try:
             await upgrade_to_head(state.engine, settings)
@@ -70,6 +79,8 @@ def bot(
             await state.aclose()
 
     run_async(migrate())
+    import uvicorn
+
     config = uvicorn.Config(
         webhook_app(settings),
         host=host or settings.api_host,
