@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from bot_harness import bot_settings, texts
 from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner
@@ -17,6 +18,8 @@ from fakes.telegram_api import TOKEN, FakeTelegramAPI
 from ita_rent_bot.bot.cli import webhook_app
 from ita_rent_bot.bot.runner import WEBHOOK_PATH
 from ita_rent_bot.cli import app
+
+pytest_plugins = ("bot_fixtures",)
 
 CLI = [sys.executable, "-m", "ita_rent_bot", "bot"]
 
@@ -32,6 +35,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.usefixtures("program_logging")  # the command sets logging up on CliRunner's stream
 def test_without_a_token_it_says_so_in_one_line(tmp_path: Path) -> None:
     env: dict[str, str | None] = {n: None for n in os.environ if n.startswith("TELEGRAM_")}
     env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"

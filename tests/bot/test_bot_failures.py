@@ -12,6 +12,8 @@ from fakes.telegram_api import Fault
 from ita_rent_bot.locales.bot import t
 from ita_rent_bot.users import service as users
 
+pytest_plugins = ("bot_fixtures",)
+
 
 async def test_a_blocked_user_has_telegram_turned_off_until_they_write_again(
     bot: BotHarness,

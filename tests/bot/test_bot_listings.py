@@ -20,6 +20,8 @@ from ita_rent_bot.notifications.engine import DeliveryEngine, EngineOptions
 from ita_rent_bot.notifications.limits import RateLimits
 from ita_rent_bot.notifications.models import Delivery
 
+pytest_plugins = ("bot_fixtures",)
+
 
 @dataclass
 class Ingested:

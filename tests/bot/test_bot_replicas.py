@@ -18,6 +18,8 @@ from ita_rent_bot.bot.runner import BotRuntime
 from ita_rent_bot.db import create_session_factory
 from ita_rent_bot.filters.models import SearchFilter
 
+pytest_plugins = ("bot_fixtures",)
+
 
 def tap(update_id: int, chat_id: int, data: str, message_id: int) -> dict[str, Any]:
     return {

@@ -7,6 +7,8 @@ from bot_harness import BotHarness, texts
 from ita_rent_bot.locales.bot import t
 from ita_rent_bot.users import service as users
 
+pytest_plugins = ("bot_fixtures",)
+
 
 async def test_start_creates_the_user_in_their_telegram_language(bot: BotHarness) -> None:
     chat = bot.chat(501, language="it-IT")

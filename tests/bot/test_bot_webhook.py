@@ -21,6 +21,8 @@ from ita_rent_bot.db import create_session_factory
 from ita_rent_bot.main import create_app
 from ita_rent_bot.users import service as users
 
+pytest_plugins = ("bot_fixtures",)
+
 PUBLIC = "https://bot.example.com"
 SECRET = "webhook-secret-for-tests-0123456789"
 

@@ -15,6 +15,8 @@ from fakes.twilio_fake import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from ita_rent_bot.channels.whatsapp import linking
 from ita_rent_bot.locales.whatsapp import CATALOG as WHATSAPP_TEXTS
 
+pytest_plugins = ("bot_fixtures",)
+
 SENDER = "whatsapp:+14155238886"
 
 

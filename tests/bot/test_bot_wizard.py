@@ -5,9 +5,13 @@ from __future__ import annotations
 from bot_harness import BotHarness, make_search, texts
 from sqlalchemy import select
 
+from ita_rent_bot.filters import service as filters
 from ita_rent_bot.filters.models import SearchFilter
+from ita_rent_bot.filters.schemas import FilterIn
 from ita_rent_bot.filters.validation import FilterValidationError
 from ita_rent_bot.listings.models import Listing
+
+pytest_plugins = ("bot_fixtures",)
 
 
 async def saved_filters(bot: BotHarness) -> list[SearchFilter]:
@@ -180,6 +184,7 @@ async def test_filters_list_pause_resume_edit_delete(bot: BotHarness) -> None:
     await chat.press("Save")
     torino = (await saved_filters(bot))[1]
     assert (torino.price_min, torino.price_max, torino.city) == (700, 950, "torino")
+    assert torino.name == "Torino ≤950 €"  # our own name follows the edit
 
     await chat.send("/filters")
     await chat.press("Roma")
@@ -200,3 +205,20 @@ async def test_someone_elses_filter_is_not_found(bot: BotHarness) -> None:
     calls = await other.tap(f"flt:pause:{search.id}", message_id=other.last_id())
     assert "no longer exists" in texts(calls)
     assert (await saved_filters(bot))[0].paused is False
+
+
+async def test_a_name_the_user_chose_stays_through_an_edit(bot: BotHarness) -> None:
+    chat = bot.chat(609)
+    await chat.send("/start")
+    user = await bot.user(609)
+    async with bot.factory() as session, session.begin():
+        data = FilterIn(name="Near the office", city="Milano", price_max=1200)
+        await filters.create_filter(session, user_id=user.id, data=data)
+    await chat.send("/filters")
+    await chat.press("Near the office")
+    await chat.press("Edit")
+    await chat.press("Price")
+    await chat.send("-1400")
+    await chat.press("Save")
+    [search] = await saved_filters(bot)
+    assert (search.name, search.price_max) == ("Near the office", 1400)

@@ -29,11 +29,14 @@ class FilterDraft(BaseModel):
     include_words: list[str] = Field(default_factory=list)
     exclude_words: list[str] = Field(default_factory=list)
     return_to_summary: bool = False
+    auto_name: bool = True  # the name is ours (city and budget), so it follows the edits
 
     @classmethod
     def from_filter(cls, f: SearchFilter) -> FilterDraft:
         fields = {name: getattr(f, name) for name in EDITABLE_FIELDS}
-        return cls(filter_id=f.id, return_to_summary=True, **fields)
+        draft = cls(filter_id=f.id, return_to_summary=True, **fields)
+        draft.auto_name = f.name == default_name(draft)
+        return draft
 
     def editable(self) -> dict[str, object]:
         """The fields the wizard edits, as FilterIn/FilterPatch take them."""

@@ -1,4 +1,9 @@
-"""Bot fixtures: the fake Bot API, and the real bot long polling it on a fresh database."""
+"""Bot fixtures: the fake Bot API, and the real bot long polling it on a fresh database.
+
+A plugin module (`pytest_plugins = ("bot_fixtures",)` in each test module) rather than a
+conftest.py: other test helpers import the root conftest as `conftest`, which a second
+conftest.py on sys.path would shadow.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ class _CurrentStderr:
         sys.stderr.flush()
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def program_logging() -> Iterator[None]:
     """Log lines as the program writes them (plain, exceptions as text, secrets redacted), to
     the stderr of the moment; the configuration before the test comes back after it."""
@@ -48,7 +53,7 @@ def handled_updates() -> Iterator[HandledUpdates]:
 
 
 @pytest.fixture
-async def telegram_api() -> AsyncIterator[FakeTelegramAPI]:
+async def telegram_api(program_logging: None) -> AsyncIterator[FakeTelegramAPI]:
     async with FakeTelegramAPI() as fake:
         yield fake
         fake.push_update({})  # answers a long poll still open, so that closing is immediate
