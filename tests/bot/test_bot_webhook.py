@@ -4,18 +4,21 @@ checked against the secret header), and the bot inside `run`'s app in polling mo
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-from bot_harness import WAIT_SECONDS, HandledUpdates, bot_settings, texts
+import pytest
+from bot_harness import WAIT_SECONDS, HandledUpdates, bot_settings, running_bot, texts
 from fastapi import FastAPI
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from fakes.telegram_api import FakeTelegramAPI
-from ita_rent_bot.bot.runner import WEBHOOK_PATH, webhook_secret
+from fakes.telegram_api import TOKEN, FakeTelegramAPI
+from ita_rent_bot.bot.runner import WEBHOOK_PATH, BotRuntime, webhook_secret
 from ita_rent_bot.config import Settings
 from ita_rent_bot.db import create_session_factory
 from ita_rent_bot.main import create_app
@@ -125,3 +128,59 @@ async def test_run_polls_when_the_token_is_set(
         await asyncio.wait_for(handled_updates.done[update_id].wait(), WAIT_SECONDS)
         assert "I watch rental listings" in texts(telegram_api.sent(1004))
         assert telegram_api.webhook is None
+
+
+async def test_polling_removes_a_webhook_left_from_before(
+    telegram_api: FakeTelegramAPI,
+    sqlite_engine: AsyncEngine,
+    sqlite_url: str,
+    handled_updates: HandledUpdates,
+) -> None:
+    telegram_api.webhook = {"url": "https://old.example.com/webhooks/telegram"}
+    settings = bot_settings(sqlite_url, telegram_api)
+    async with running_bot(telegram_api, sqlite_engine, handled_updates, settings) as bot:
+        calls = await bot.chat(1005).send("/help")
+        assert "/new" in texts(calls)
+    assert telegram_api.webhook is None
+
+
+@pytest.mark.usefixtures("program_logging")
+async def test_an_unreachable_bot_api_is_retried_and_stopping_still_works(
+    sqlite_engine: AsyncEngine, sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as probe:  # a port where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        database_url=sqlite_url,
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=f"http://127.0.0.1:{port}",
+    )
+    runtime = BotRuntime.create(settings, create_session_factory(sqlite_engine))
+    await runtime.start(poll=True)
+    seen = ""
+    for _ in range(200):  # the first attempt fails at once: connection refused
+        seen += capsys.readouterr().err
+        if "out of reach, retrying" in seen:
+            break
+        await asyncio.sleep(0.05)
+    assert "out of reach, retrying" in seen
+    polling = runtime._polling
+    assert polling is not None
+    assert not polling.done()  # still trying
+    await runtime.stop()
+    assert runtime._polling is None
+
+
+@pytest.mark.usefixtures("program_logging")
+async def test_a_malformed_token_leaves_the_api_running_without_the_bot(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = settings.model_copy(
+        update={"telegram_bot_token": SecretStr("not-a-token"), "embedded_workers": False}
+    )
+    async with serving(broken) as (app, client):
+        assert app.state.telegram_bot is None
+        assert (await client.get("/health")).status_code == 200
+    assert "TELEGRAM_BOT_TOKEN is malformed" in capsys.readouterr().err

@@ -12,6 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,6 +31,8 @@ log = get_logger(__name__)
 
 WEBHOOK_PATH = "/webhooks/telegram"
 POLLING_TIMEOUT_SECONDS = 30
+RETRY_FIRST_SECONDS = 1.0
+RETRY_MAX_SECONDS = 60.0
 
 
 def webhook_secret(settings: Settings) -> str:
@@ -86,26 +94,45 @@ class BotRuntime:
         `poll` (only one process may poll a bot: API-only replicas pass False)."""
         url = webhook_url(self.settings)
         if url is not None:
-            await self.bot.set_webhook(
-                url,
-                secret_token=webhook_secret(self.settings),
-                allowed_updates=self.dispatcher.resolve_used_update_types(),
-            )
-            log.info("telegram bot: webhook mode", url=url)
+            try:
+                await self.bot.set_webhook(
+                    url,
+                    secret_token=webhook_secret(self.settings),
+                    allowed_updates=self.dispatcher.resolve_used_update_types(),
+                )
+            except (TelegramAPIError, TelegramNetworkError) as exc:
+                # Telegram keeps a webhook set before, so updates may well keep coming
+                log.error("telegram bot: could not set the webhook", url=url, error=str(exc))
+            else:
+                log.info("telegram bot: webhook mode", url=url)
         elif poll:
             self._polling = asyncio.create_task(self.run_polling(handle_signals=False))
             self._polling.add_done_callback(_log_polling_end)
             log.info("telegram bot: long polling")
 
     async def run_polling(self, *, handle_signals: bool = True) -> None:
-        """Long polling until stopped (a signal, or `stop`); a webhook set earlier is removed."""
-        await self.bot.delete_webhook()
-        await self.dispatcher.start_polling(
-            self.bot,
-            polling_timeout=self.polling_timeout,
-            handle_signals=handle_signals,
-            close_bot_session=False,
-        )
+        """Long polling until stopped (a signal, or `stop`); a webhook set earlier is removed.
+
+        Telegram out of reach at start (aiogram gives up then) is retried with a growing delay;
+        a wrong token is not.
+        """
+        delay = RETRY_FIRST_SECONDS
+        while True:
+            try:
+                await self.bot.delete_webhook()
+                await self.dispatcher.start_polling(
+                    self.bot,
+                    polling_timeout=self.polling_timeout,
+                    handle_signals=handle_signals,
+                    close_bot_session=False,
+                )
+                return
+            except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as exc:
+                log.warning(
+                    "telegram bot: Bot API out of reach, retrying", error=str(exc), in_s=delay
+                )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RETRY_MAX_SECONDS)
 
     async def feed(self, update: Update) -> None:
         """One update from the webhook; an answer returned by a handler is sent as a call."""

@@ -10,11 +10,15 @@ from contextlib import asynccontextmanager
 from typing import Annotated
 
 from aiogram.types import Update
+from aiogram.utils.token import TokenValidationError
 from fastapi import APIRouter, FastAPI, Header, HTTPException, Request, status
 from pydantic import BaseModel, ValidationError
 
 from ita_rent_bot.app_state import AppState
 from ita_rent_bot.bot.runner import WEBHOOK_PATH, BotRuntime, webhook_secret
+from ita_rent_bot.log import get_logger
+
+log = get_logger(__name__)
 
 
 class WebhookAck(BaseModel):
@@ -27,8 +31,12 @@ async def bot_lifespan(app: FastAPI) -> AsyncIterator[None]:
     state: AppState | None = getattr(app.state, "app_state", None)
     runtime: BotRuntime | None = None
     if state is not None and state.settings.telegram_bot_token is not None:
-        runtime = BotRuntime.create(state.settings, state.session_factory)
-        await runtime.start(poll=state.settings.embedded_workers)
+        try:
+            runtime = BotRuntime.create(state.settings, state.session_factory)
+        except TokenValidationError:
+            log.error("telegram bot: not started", reason="TELEGRAM_BOT_TOKEN is malformed")
+        else:
+            await runtime.start(poll=state.settings.embedded_workers)
     app.state.telegram_bot = runtime
     try:
         yield
