@@ -6,6 +6,7 @@ DOM of a 1 MB page only to read one script costs far more than the JSON itself.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
@@ -48,8 +49,12 @@ def load_json(data: bytes, what: str) -> Any:
         raise NotAResultPageError(f"{what} is not valid JSON") from None
 
 
+_JSON_START = re.compile(rb"\s*[{\[]")
+
+
 def looks_like_json(body: bytes) -> bool:
-    return body.lstrip()[:1] in (b"{", b"[")
+    """Whether the document starts (after blanks) like JSON; no copy of a large page."""
+    return _JSON_START.match(body) is not None
 
 
 def script_json(body: bytes, script_id: bytes) -> Any | None:
