@@ -209,8 +209,8 @@ async def crawl_cycle(
         async with session_factory() as session:
             targets = await crawl_state.active_targets(session)
             statuses = {s.source: s for s in await crawl_state.list_statuses(session)}
-    except Exception:
-        log.exception("crawl cycle could not read its targets")
+    except Exception as exc:  # the database is down or not migrated: try again next cycle
+        log.error("crawl cycle could not read its targets", error=redact(repr(exc)))
         return []
     now = utcnow()
     plan: dict[str, list[str]] = defaultdict(list)
