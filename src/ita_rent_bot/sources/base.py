@@ -19,6 +19,16 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+# DataDome's challenge page loads its captcha from these hosts; a real page never does.
+CHALLENGE_MARKERS = (b"captcha-delivery.com",)
+CHALLENGE_MAX_BYTES = 200_000
+
+
+def looks_like_challenge(body: bytes) -> bool:
+    """A small page carrying DataDome's captcha: an anti-bot refusal, whatever its status."""
+    return len(body) <= CHALLENGE_MAX_BYTES and any(m in body for m in CHALLENGE_MARKERS)
+
+
 MAX_ID_CHARS = 64  # Listing.source_id
 MAX_URL_CHARS = 1024  # Listing.url
 
