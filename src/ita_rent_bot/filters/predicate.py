@@ -129,9 +129,9 @@ class ListingView:
         return self._text
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class CompiledFilter:
-    """A filter's conditions in the form that is quickest to test."""
+    """A filter's conditions in the form that is quickest to test (treat as read-only)."""
 
     city: str
     sources: frozenset[str]
