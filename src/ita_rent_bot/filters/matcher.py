@@ -88,7 +88,8 @@ class _Placed:
     entry: _Entry
     spans: tuple[tuple[int, int] | None, ...]
     phrases: tuple[str, ...]  # the filter's zones, folded: "centro storico"
-    exact: bool
+    exact: bool  # the bitsets decide every condition
+    text_only: bool  # ... every condition but the words
 
 
 def _entry(row: Any) -> _Entry:
@@ -127,14 +128,12 @@ class _CityIndex:
         c = entry.compiled
         bounds = ((c.price_min, c.price_max), (c.rooms_min, c.rooms_max), (c.area_min, c.area_max))
         spans = tuple(d.span(lo, hi) for d, (lo, hi) in zip(self.dims, bounds, strict=True))
-        exact = (
-            all(d.exact(lo, hi) for d, (lo, hi) in zip(self.dims, bounds, strict=True))
-            and not c.include
-            and not c.exclude
-            and c.max_price_per_m2 is None
+        on_grid = c.max_price_per_m2 is None and all(
+            d.exact(lo, hi) for d, (lo, hi) in zip(self.dims, bounds, strict=True)
         )
+        has_words = bool(c.include or c.exclude)
         phrases = tuple(sorted({z.strip() for z in c.zones}))
-        return _Placed(entry, spans, phrases, exact)
+        return _Placed(entry, spans, phrases, on_grid and not has_words, on_grid and has_words)
 
     @staticmethod
     def _flags(p: _Placed) -> tuple[bool, ...]:
@@ -246,7 +245,10 @@ class _CityIndex:
         found = [results[i] for i in positions(c & self.exact)]
         for i in positions(c & ~self.exact):
             p = placed[i]
-            if p is not None and p.entry.compiled.accepts(v):
+            if p is None:
+                continue
+            compiled = p.entry.compiled
+            if compiled.accepts_text(v) if p.text_only else compiled.accepts(v):
                 found.append(results[i])
         return found  # type: ignore[return-value]  # slots in `live` are never None
 

@@ -17,7 +17,20 @@ from datetime import datetime
 from typing import Any, Protocol, cast
 
 import orjson
-from sqlalchemy import ARRAY, Integer, String, Table, bindparam, func, literal, or_, select, true
+from sqlalchemy import (
+    JSON,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    column,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -189,23 +202,25 @@ _ROW_TYPES: dict[str, type[TypeEngine[Any]]] = {
 
 
 def _bulk_insert_statement(dialect: str, fixed: dict[str, Any]) -> Any:
-    """INSERT ... SELECT from the rows sent as one parameter (PostgreSQL arrays, SQLite JSON),
-    skipping rows whose (user, listing, channel, kind) exists: one statement per chunk, and no
-    per-row parameter processing."""
+    """INSERT ... SELECT over the rows sent as one JSON array of arrays, skipping rows whose
+    (user, listing, channel, kind) exists: one statement and one parameter per chunk, so
+    neither the driver nor SQLAlchemy handles rows one by one."""
     table = cast(Table, Delivery.__table__)
     constants = [literal(v, type_=table.c[k].type).label(k) for k, v in fixed.items()]
+    insert: Any
     if dialect == "postgresql":
-        arrays = (
-            func.unnest(*(bindparam(name, type_=ARRAY(t)) for name, t in _ROW_TYPES.items()))
-            .table_valued(*_ROW_TYPES)
-            .render_derived()
-        )
-        source = select(*arrays.c, *constants)
-        insert: Any = pg_insert
-    else:
-        rows = func.json_each(bindparam("rows")).table_valued("value")
+        rows = func.json_array_elements(sql_cast(bindparam("rows", type_=String), JSON))
+        value = rows.table_valued(column("value", JSON)).render_derived()
         fields = [
-            func.json_extract(rows.c.value, f"$[{i}]").label(name)
+            sql_cast(value.c.value.op("->>")(i), kind).label(name)
+            for i, (name, kind) in enumerate(_ROW_TYPES.items())
+        ]
+        source = select(*fields, *constants)
+        insert = pg_insert
+    else:
+        elements = func.json_each(bindparam("rows")).table_valued("value")
+        fields = [
+            func.json_extract(elements.c.value, f"$[{i}]").label(name)
             for i, name in enumerate(_ROW_TYPES)
         ]
         source = select(*fields, *constants).where(true())  # WHERE: SQLite's upsert grammar
@@ -228,16 +243,10 @@ async def _insert(session: AsyncSession, rows: list[_Row], *, now: datetime) -> 
         "created_at": now,
         "updated_at": now,
     }
-    dialect = session.get_bind().dialect.name
-    statement = _bulk_insert_statement(dialect, fixed)
+    statement = _bulk_insert_statement(session.get_bind().dialect.name, fixed)
     inserted = 0
     for chunk in _chunks(rows, _INSERT_CHUNK):
-        if dialect == "postgresql":
-            columns = map(list, zip(*chunk, strict=True))
-            params: dict[str, Any] = dict(zip(_ROW_TYPES, columns, strict=True))
-        else:
-            params = {"rows": orjson.dumps(chunk).decode()}
-        result = await session.execute(statement, params)
+        result = await session.execute(statement, {"rows": orjson.dumps(chunk).decode()})
         inserted += max(getattr(result, "rowcount", 0) or 0, 0)
     return inserted
 
