@@ -204,7 +204,7 @@ def bench_matching(filters: list[BenchFilter], listings: list[ListingData], naiv
     found = [index.match_view(v) for v in views]
     indexed, indexed_cpu = time.perf_counter() - started, time.process_time() - cpu
     total = sum(len(f) for f in found)
-    in_city = sum(len(index._cities[v.city]) for v in views if v.city in index._cities)
+    in_city = sum(index.active_in(v.city) for v in views if v.city is not None)
     print(
         f"index:  {len(listings):,} listings matched in {indexed:.3f} s (cpu {indexed_cpu:.3f} s),"
         f" {total:,} matches ({total / len(listings):.0f} per listing,"

@@ -152,6 +152,9 @@ def test_index_stays_exact_through_changes(
     for listing in batch:
         assert by_id(index.match(listing)) == naive(list(current.values()), listing)
     assert len(index) == sum(not f.paused for f in current.values())
+    assert index.active_in("roma") == sum(
+        not f.paused and f.city == "roma" for f in current.values()
+    )
 
 
 def test_many_filters_per_city_against_one_by_one() -> None:

@@ -273,6 +273,11 @@ class FilterIndex:
         """How many active (unpaused) filters the index holds."""
         return sum(len(city) for city in self._cities.values())
 
+    def active_in(self, city: str) -> int:
+        """How many active filters search this city (a slug)."""
+        index = self._cities.get(city)
+        return 0 if index is None else len(index)
+
     def match(self, listing: ListingLike) -> list[FilterMatch]:
         """Every active filter the listing matches (in no particular order)."""
         return self.match_view(ListingView.of(listing))
