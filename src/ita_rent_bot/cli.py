@@ -79,8 +79,8 @@ def register_commands() -> None:
     from ita_rent_bot.filters.cli import filters_app
     from ita_rent_bot.sources import cli as sources_cli
 
-    app.add_typer(whatsapp_app, name="whatsapp")
     app.add_typer(filters_app, name="filters")
+    app.add_typer(whatsapp_app, name="whatsapp")
     sources_cli.register(app)
     bot_cli.register(app)
 

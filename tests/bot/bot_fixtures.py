@@ -8,7 +8,6 @@ conftest.py on sys.path would shadow.
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -20,23 +19,12 @@ from fakes.telegram_api import FakeTelegramAPI
 from ita_rent_bot.log import configure_logging
 
 
-class _CurrentStderr:
-    """Whatever sys.stderr is at the moment of writing (pytest swaps it per test and phase)."""
-
-    def write(self, text: str) -> int:
-        return sys.stderr.write(text)
-
-    def flush(self) -> None:
-        sys.stderr.flush()
-
-
 @pytest.fixture
 def program_logging() -> Iterator[None]:
-    """Log lines as the program writes them (plain, exceptions as text, secrets redacted), to
-    the stderr of the moment; the configuration before the test comes back after it."""
+    """Log lines as the program writes them (plain, exceptions as text, secrets redacted);
+    the configuration before the test comes back after it."""
     saved = structlog.get_config()
     configure_logging("INFO")
-    structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()))  # type: ignore[arg-type]
     yield
     structlog.configure(**saved)
 
