@@ -33,10 +33,20 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class RateKey:
-    """One limit: `key` names what is counted (a bot, a chat, a sender), `per_second` its cap."""
+    """One limit: `key` names what is counted (a bot, a chat, a sender), `per_second` its cap.
+
+    `from_answer`: the spacing also counts from the provider's answer, not only from when the
+    message left (for a chat, where messages go one at a time): however slow one request is, the
+    next one reaches the provider a full interval after it.
+    """
 
     key: str
     per_second: float
+    from_answer: bool = False
+
+    @property
+    def spacing_seconds(self) -> float:
+        return 1 / (self.per_second * SAFETY)
 
     def rate(self) -> Rate:
         limit = max(1, int(self.per_second))
@@ -49,7 +59,9 @@ def keys_for(channel: str, recipient: Recipient, settings: Settings) -> list[Rat
     """The limits one message to `recipient` counts against, narrowest first."""
     if channel == "telegram":
         return [
-            RateKey(f"telegram:chat:{recipient.address}", settings.telegram_chat_mps),
+            RateKey(
+                f"telegram:chat:{recipient.address}", settings.telegram_chat_mps, from_answer=True
+            ),
             RateKey("telegram:bot", settings.telegram_global_mps),
         ]
     if channel == "whatsapp":
@@ -76,9 +88,10 @@ class RateLimits:
         self._blocked_until: dict[str, float] = {}  # in-memory blocks, monotonic seconds
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> RateLimits:
+    def from_settings(cls, settings: Settings, *, scope: str = "default") -> RateLimits:
+        """In Redis when REDIS_URL is set; `scope` keeps one deployment's buckets its own."""
         redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-        return cls(redis)
+        return cls(redis, prefix=f"ita_rent_bot:{scope}:rl:")
 
     async def aclose(self) -> None:
         if self.redis is not None:
@@ -159,8 +172,17 @@ class RateLimits:
                 pipe.pexpire(name, ms, gt=True)
                 await pipe.execute()
             return
-        until = time.monotonic() + seconds
+        now = time.monotonic()
+        if len(self._blocked_until) >= MAX_LOCAL_KEYS:
+            self._blocked_until = {k: t for k, t in self._blocked_until.items() if t > now}
+        until = now + seconds
         self._blocked_until[key.key] = max(until, self._blocked_until.get(key.key, 0.0))
+
+    async def answered(self, keys: Sequence[RateKey]) -> None:
+        """The provider answered a message counted against `keys`: start their answer spacing."""
+        for key in keys:
+            if key.from_answer:
+                await self.block(key, key.spacing_seconds)
 
     async def acquire(self, keys: Sequence[RateKey]) -> float:
         """Wait until one message may go out under every key; returns the seconds waited.

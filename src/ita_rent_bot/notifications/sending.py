@@ -91,7 +91,10 @@ class UserSender:
         waited = await self.engine.limits.acquire(self.keys)
         metrics.RATE_LIMIT_WAIT.labels(self.channel_name).observe(waited)
         started = time.monotonic()
-        outcome = await (channel or self.channel).send(self.recipient, message)
+        try:
+            outcome = await (channel or self.channel).send(self.recipient, message)
+        finally:
+            await self.engine.limits.answered(self.keys)
         metrics.PROVIDER_LATENCY.labels(self.channel_name).observe(time.monotonic() - started)
         if isinstance(outcome, RetryLater) and outcome.after_seconds and self.keys:
             await self.engine.limits.block(self.keys[0], outcome.after_seconds)

@@ -8,7 +8,9 @@ database rows are the truth, and a lost job is made good by the scheduler's swee
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
 from taskiq import AsyncBroker, InMemoryBroker
@@ -16,21 +18,32 @@ from taskiq_redis import RedisStreamBroker
 
 from ita_rent_bot.config import Settings
 
-QUEUE = "ita_rent_bot:jobs"
 CHANNELS = ("telegram", "whatsapp")
 PING_TIMEOUT_SECONDS = 2.0
 
 
-def deliver_queue(channel: str) -> str:
-    return f"ita_rent_bot:deliver:{channel}"
+def deployment_scope(settings: Settings) -> str:
+    """A short name for this deployment (its database, credentials left out), so processes of
+    one deployment share Redis queues and rate buckets and nothing else on that Redis does."""
+    parts = urlsplit(settings.database_url)
+    where = f"{parts.scheme}://{parts.hostname or ''}:{parts.port or ''}{parts.path}"
+    return hashlib.sha256(where.encode()).hexdigest()[:10]
+
+
+def jobs_queue(settings: Settings) -> str:
+    return f"ita_rent_bot:{deployment_scope(settings)}:jobs"
+
+
+def deliver_queue(settings: Settings, channel: str) -> str:
+    return f"ita_rent_bot:{deployment_scope(settings)}:deliver:{channel}"
 
 
 def make_broker(settings: Settings, *, listen: Sequence[str] | None = None) -> AsyncBroker:
     """The broker for this process; `listen` names the streams it consumes (None: all of them)."""
     if settings.broker_url is None:
         return InMemoryBroker(await_inplace=False)
-    queues = [QUEUE, *(deliver_queue(c) for c in CHANNELS)] if listen is None else list(listen)
-    main, *extra = queues or [QUEUE]
+    every = [jobs_queue(settings), *(deliver_queue(settings, c) for c in CHANNELS)]
+    main, *extra = (every if listen is None else list(listen)) or every[:1]
     broker: AsyncBroker = RedisStreamBroker(
         settings.broker_url,
         queue_name=main,

@@ -21,7 +21,13 @@ from ita_rent_bot.channels.registry import build_channels, close_channels
 from ita_rent_bot.log import get_logger
 from ita_rent_bot.notifications.engine import DeliveryEngine, EngineOptions
 from ita_rent_bot.notifications.limits import RateLimits
-from ita_rent_bot.worker.broker import CHANNELS, QUEUE, deliver_queue, is_shared, make_broker
+from ita_rent_bot.worker.broker import (
+    CHANNELS,
+    deliver_queue,
+    deployment_scope,
+    is_shared,
+    make_broker,
+)
 from ita_rent_bot.worker.scheduler import Scheduler
 from ita_rent_bot.worker.tasks import Pipeline, register_tasks
 
@@ -45,7 +51,7 @@ class WorkerProcess:
         settings = state.settings
         self.state = state
         self.channels: dict[str, Channel] = build_channels(settings, console_out=console_out)
-        self.limits = RateLimits.from_settings(settings)
+        self.limits = RateLimits.from_settings(settings, scope=deployment_scope(settings))
         self.engine: DeliveryEngine | None = None
         if serve is None or serve:
             self.engine = DeliveryEngine(
@@ -63,7 +69,7 @@ class WorkerProcess:
             if crawl
             else None
         )
-        self.tasks = register_tasks(self.broker, pipeline=self.pipeline, wake=self._wake)
+        self.tasks = register_tasks(self.broker, settings, pipeline=self.pipeline, wake=self._wake)
         self.scheduler = (
             Scheduler(settings, state.session_factory, state.engine, self.tasks)
             if schedule
@@ -82,9 +88,8 @@ class WorkerProcess:
         """`ita-rent-bot worker`: deliveries and crawls, or one channel's deliveries only."""
         if channel is None:
             return cls(state, serve=None, crawl=True, schedule=False, listen=None)
-        return cls(
-            state, serve=[channel], crawl=False, schedule=False, listen=[deliver_queue(channel)]
-        )
+        queues = [deliver_queue(state.settings, channel)]
+        return cls(state, serve=[channel], crawl=False, schedule=False, listen=queues)
 
     @classmethod
     def scheduler_only(cls, state: AppState) -> WorkerProcess:
@@ -136,6 +141,3 @@ class WorkerProcess:
             await self.pipeline.aclose()
         await close_channels(self.channels)
         await self.limits.aclose()
-
-
-__all__ = ["QUEUE", "WorkerProcess"]

@@ -93,6 +93,7 @@ class Tasks:
     """The registered jobs and how to kick them (a delivery wake-up goes to its channel's queue)."""
 
     broker: AsyncBroker
+    settings: Settings
     crawl: AsyncTaskiqDecoratedTask[[], Coroutine[Any, Any, int]]
     deliver: AsyncTaskiqDecoratedTask[[str], Coroutine[Any, Any, None]]
     _pending: set[asyncio.Task[None]] = field(default_factory=set)
@@ -101,7 +102,8 @@ class Tasks:
         await self.crawl.kiq()
 
     async def kick_deliver(self, channel: str) -> None:
-        await self.deliver.kicker().with_labels(queue_name=deliver_queue(channel)).kiq(channel)
+        queue = deliver_queue(self.settings, channel)
+        await self.deliver.kicker().with_labels(queue_name=queue).kiq(channel)
 
     def announce_deliveries(self) -> None:
         """Tell every channel's workers (fire and forget; the sweeper covers a lost kick)."""
@@ -119,6 +121,7 @@ class Tasks:
 
 def register_tasks(
     broker: AsyncBroker,
+    settings: Settings,
     *,
     pipeline: Pipeline | None,
     wake: Callable[[str], None] | None,
@@ -138,6 +141,7 @@ def register_tasks(
 
     return Tasks(
         broker=broker,
+        settings=settings,
         crawl=broker.register_task(crawl, task_name=CRAWL_TASK),
         deliver=broker.register_task(deliver, task_name=DELIVER_TASK),
     )
