@@ -4,7 +4,8 @@
 
 One worker process as `ita-rent-bot run` assembles it (SQLite, in-memory rate limits and broker)
 with the real aiogram client, and the fake Telegram Bot API (tests/fakes) in a process of its own,
-like a remote provider, enforcing the caps over any sliding one-second window (429 past them). Figures, with the issue's targets:
+like a remote provider, enforcing the caps over any sliding one-second window (429 past them).
+Figures, with the issue's targets:
   - achieved throughput as a share of the global cap (target >= 95%)
   - 429 answers received (target 0)
   - time from a listing's ingest to its first provider call, at idle (target p99 <= 1 s)
@@ -136,7 +137,7 @@ async def burst(state: AppState, process: WorkerProcess, messages: int) -> None:
     assert process.engine is not None
     process.engine.wake()
     await asyncio.sleep(1.0)
-    while await outstanding(state):
+    while await outstanding(state):  # noqa: ASYNC110 - the database is polled, not awaited
         await asyncio.sleep(0.2)
 
 
@@ -172,7 +173,7 @@ async def probe_latency(
         async with unit_of_work(state.session_factory) as session:
             result = await listings.ingest(session, [item], now=utcnow())
             await process.pipeline.after_ingest(session, result)
-        while not (new := await fake.calls(seen)):
+        while not (new := await fake.calls(seen)):  # noqa: ASYNC110 - another process's calls
             await asyncio.sleep(0.01)
         seen += len(new)
         latencies.append(new[0]["at"] - started)
