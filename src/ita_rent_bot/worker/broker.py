@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 from taskiq import AsyncBroker, InMemoryBroker
 from taskiq_redis import RedisStreamBroker
 
@@ -69,9 +71,9 @@ async def check_broker(settings: Settings) -> tuple[bool, str]:
     try:
         async with asyncio.timeout(PING_TIMEOUT_SECONDS):
             await redis.ping()
-    except (OSError, TimeoutError) as exc:
+    except (RedisConnectionError, OSError, TimeoutError) as exc:
         return False, f"redis unreachable ({type(exc).__name__})"
-    except Exception as exc:
+    except RedisError as exc:
         return False, f"redis error ({type(exc).__name__})"
     finally:
         await redis.aclose()

@@ -52,6 +52,8 @@ async def _serve(settings: Settings, build: Callable[[AppState], WorkerProcess])
                 [waiter, asyncio.create_task(process.wait())], return_when=asyncio.FIRST_COMPLETED
             )
         finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
             waiter.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await waiter
