@@ -56,9 +56,17 @@ def migrate() -> None:
 def run(
     host: str = typer.Option(None, help="Address to serve on (default API_HOST, 127.0.0.1)."),
     port: int = typer.Option(None, help="Port to serve on (default API_PORT, 8000)."),
+    demo: bool = typer.Option(
+        False, "--demo", help="Show the product on sample listings (console only), then exit."
+    ),
 ) -> None:
     """Migrate, then serve the API and run the workers and scheduler in this one process."""
     settings = cli_settings()
+    if demo:
+        from ita_rent_bot.worker.demo import run_demo
+
+        run_async(run_demo(settings))
+        return
     typer.echo(run_async(_migrate(settings)), err=True)
     from ita_rent_bot.main import create_app
 
@@ -78,11 +86,13 @@ def register_commands() -> None:
     from ita_rent_bot.channels.whatsapp.cli import app as whatsapp_app
     from ita_rent_bot.filters.cli import filters_app
     from ita_rent_bot.sources import cli as sources_cli
+    from ita_rent_bot.worker import cli as worker_cli
 
     app.add_typer(filters_app, name="filters")
     app.add_typer(whatsapp_app, name="whatsapp")
     sources_cli.register(app)
     bot_cli.register(app)
+    worker_cli.register(app)
 
 
 register_commands()

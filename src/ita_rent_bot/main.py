@@ -12,15 +12,14 @@ from fastapi import FastAPI
 
 from ita_rent_bot import __version__
 from ita_rent_bot.api import health
+from ita_rent_bot.api import metrics as metrics_api
 from ita_rent_bot.api import webhooks as webhooks_api
 from ita_rent_bot.app_state import AppState
 from ita_rent_bot.bot import webhook as telegram_webhook
 from ita_rent_bot.channels.status import channel_statuses
 from ita_rent_bot.config import Settings, get_settings
 from ita_rent_bot.log import configure_logging, get_logger
-from ita_rent_bot.sources.crawler import make_crawl_job
-from ita_rent_bot.sources.http import PoliteFetcher
-from ita_rent_bot.worker.runtime import Runtime
+from ita_rent_bot.worker.process import WorkerProcess
 
 log = get_logger(__name__)
 
@@ -39,17 +38,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 f"channel {status.name}: {'on' if status.enabled else 'off'}",
                 reason=status.reason,
             )
-        runtime = Runtime()
-        fetcher = PoliteFetcher(resolved)
-        if resolved.crawl_enabled:
-            runtime.add(make_crawl_job(state, fetcher))
-        if resolved.embedded_workers:
-            runtime.start()
+        worker = WorkerProcess.embedded(state) if resolved.embedded_workers else None
+        if worker is not None:
+            await worker.start()
         try:
             yield
         finally:
-            await runtime.stop()
-            await fetcher.aclose()
+            if worker is not None:
+                await worker.stop()
             await state.aclose()
 
     app = FastAPI(
@@ -59,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.include_router(health.router)
+    app.include_router(metrics_api.router)
     app.include_router(webhooks_api.router)
     app.include_router(telegram_webhook.router)
     return app

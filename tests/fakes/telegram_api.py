@@ -135,6 +135,7 @@ class FakeTelegramAPI:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/_fake/calls", self._calls_json)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -264,6 +265,12 @@ class FakeTelegramAPI:
                 start += 1
             best = max(best, end - start + 1)
         return best
+
+    async def _calls_json(self, request: web.Request) -> web.Response:
+        """Every call so far, for a test or benchmark that runs this fake in another process."""
+        fields = ("method", "chat_id", "status", "at", "wall", "cap", "message_id")
+        since = int(request.query.get("since", "0"))
+        return web.json_response([{f: getattr(c, f) for f in fields} for c in self.calls[since:]])
 
     # -- the server ----------------------------------------------------------------------------
 
@@ -551,3 +558,22 @@ class FakeTelegramAPI:
             self._new_update.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), timeout=left)
+
+
+async def _serve_forever(global_per_second: int | None, chat_per_second: int | None) -> None:
+    async with FakeTelegramAPI(
+        global_per_second=global_per_second, chat_per_second=chat_per_second
+    ) as fake:
+        print(fake.base_url, flush=True)
+        await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    # standalone, in a process of its own: prints its base URL, serves until killed
+    import argparse
+
+    parser = argparse.ArgumentParser(description="fake Telegram Bot API on 127.0.0.1")
+    parser.add_argument("--global-cap", type=int, default=None)
+    parser.add_argument("--chat-cap", type=int, default=None)
+    options = parser.parse_args()
+    asyncio.run(_serve_forever(options.global_cap, options.chat_cap))

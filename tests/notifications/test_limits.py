@@ -80,6 +80,19 @@ async def test_retry_after_blocks_the_key_for_that_long() -> None:
     assert waited >= 0.29
 
 
+async def test_a_chats_spacing_also_counts_from_the_answer() -> None:
+    limits = RateLimits()
+    chat = RateKey("telegram:chat:9", 10, from_answer=True)  # 0.103 s apart
+    await limits.acquire([chat])
+    await asyncio.sleep(0.3)  # a slow provider: the answer comes well after the spacing
+    await limits.answered([chat])
+    waited = await limits.acquire([chat])
+    assert waited >= chat.spacing_seconds * 0.9
+    bot = RateKey("telegram:bot", 10)
+    await limits.answered([bot])  # a shared key is not spaced from answers
+    assert await limits.blocked_for(bot) == 0
+
+
 @pytest.fixture
 async def shared_redis(require_redis: str) -> AsyncIterator[tuple[Redis, str]]:
     redis = Redis.from_url(require_redis)

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from ita_rent_bot.app_state import AppState
 from ita_rent_bot.migrate import migration_state
+from ita_rent_bot.worker.broker import check_broker
 
 router = APIRouter(tags=["health"])
 
@@ -27,6 +28,7 @@ class Readiness(BaseModel):
     ready: bool
     database: Check
     migrations: Check
+    broker: Check
 
 
 def get_app_state(request: Request) -> AppState:
@@ -58,8 +60,13 @@ async def ready(state: AppStateDep, response: Response) -> Readiness:
         )
     else:
         migrations = Check(ok=False, detail="database unreachable")
+    broker_ok, broker_detail = await check_broker(state.settings)
+    broker = Check(ok=broker_ok, detail=broker_detail)
     result = Readiness(
-        ready=database.ok and migrations.ok, database=database, migrations=migrations
+        ready=database.ok and migrations.ok and broker.ok,
+        database=database,
+        migrations=migrations,
+        broker=broker,
     )
     if not result.ready:
         response.status_code = 503

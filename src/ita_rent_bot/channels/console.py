@@ -1,26 +1,23 @@
 """The console channel: prints what would be sent, standing in for a channel without credentials.
 
 Used when DEBUG_NOTIFICATIONS=true and a channel (Telegram, WhatsApp) has no credentials, and by
-`ita-rent-bot run --demo`. Telegram's HTML is shown as plain text with each link's address.
+`ita-rent-bot run --demo`. Telegram's HTML is shown as plain text.
 """
 
 from __future__ import annotations
 
 import html
-import itertools
 import re
 import sys
 from typing import ClassVar, TextIO
 
 from ita_rent_bot.channels.base import Channel, Outcome, OutgoingMessage, Recipient, Sent
 
-_LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
 
 def html_to_text(text: str) -> str:
-    """Telegram HTML as a person reads it: tags gone, links as `text <address>`."""
-    text = _LINK.sub(lambda m: f"{m.group(2)} <{m.group(1)}>", text)
+    """Telegram HTML as a person reads it: tags gone (a link's address shows on its button)."""
     return html.unescape(_TAG.sub("", text))
 
 
@@ -34,10 +31,11 @@ class ConsoleChannel(Channel):
     def __init__(self, stands_for: str, out: TextIO | None = None) -> None:
         self.stands_for = stands_for
         self.out = out
-        self._ids = itertools.count(1)
+        self.sent = 0
 
     async def send(self, recipient: Recipient, message: OutgoingMessage) -> Outcome:
-        number = next(self._ids)
+        self.sent += 1
+        number = self.sent
         out = self.out or sys.stdout
         lines = [f"── {self.stands_for} → {recipient.address} (user {recipient.user_id}) ──"]
         if message.template is not None:

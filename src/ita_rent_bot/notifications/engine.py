@@ -49,7 +49,7 @@ class EngineOptions:
     backoff_base_seconds: float = 5.0
     backoff_cap_seconds: float = 900.0
     backlog_cap: int = 20
-    concurrency: int = 256
+    concurrency: int = 1000  # users sent to at once; enough to fill 200/s at 1/s per chat
     poll_seconds: float = 0.5
     long_wait_seconds: float = 30.0
     shutdown_grace_seconds: float = 10.0

@@ -19,24 +19,40 @@ from typing import TypeVar
 
 from pyrate_limiter import GCRA, Rate, RateItem, StateBucket
 from pyrate_limiter.buckets import InMemoryStateStore, RedisStateStore
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.exceptions import RedisError
 
 from ita_rent_bot.channels.base import Recipient
 from ita_rent_bot.config import Settings
+from ita_rent_bot.log import get_logger
+
+log = get_logger(__name__)
 
 SAFETY = 0.97  # share of the provider's cap we use; the rest absorbs network jitter
 BURST_SHARE = 0.01  # catch-up credit for a late timer, as a share of the per-second rate
 MAX_LOCAL_KEYS = 20_000  # in-memory buckets kept before idle ones are dropped
+REDIS_CONNECTIONS = 32
+REDIS_RETRY_SECONDS = 0.5
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
 class RateKey:
-    """One limit: `key` names what is counted (a bot, a chat, a sender), `per_second` its cap."""
+    """One limit: `key` names what is counted (a bot, a chat, a sender), `per_second` its cap.
+
+    `from_answer`: the spacing also counts from the provider's answer, not only from when the
+    message left (for a chat, where messages go one at a time): however slow one request is, the
+    next one reaches the provider a full interval after it.
+    """
 
     key: str
     per_second: float
+    from_answer: bool = False
+
+    @property
+    def spacing_seconds(self) -> float:
+        return 1 / (self.per_second * SAFETY)
 
     def rate(self) -> Rate:
         limit = max(1, int(self.per_second))
@@ -49,7 +65,9 @@ def keys_for(channel: str, recipient: Recipient, settings: Settings) -> list[Rat
     """The limits one message to `recipient` counts against, narrowest first."""
     if channel == "telegram":
         return [
-            RateKey(f"telegram:chat:{recipient.address}", settings.telegram_chat_mps),
+            RateKey(
+                f"telegram:chat:{recipient.address}", settings.telegram_chat_mps, from_answer=True
+            ),
             RateKey("telegram:bot", settings.telegram_global_mps),
         ]
     if channel == "whatsapp":
@@ -76,9 +94,17 @@ class RateLimits:
         self._blocked_until: dict[str, float] = {}  # in-memory blocks, monotonic seconds
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> RateLimits:
-        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-        return cls(redis)
+    def from_settings(cls, settings: Settings, *, scope: str = "default") -> RateLimits:
+        """In Redis when REDIS_URL is set; `scope` keeps one deployment's buckets its own.
+
+        The pool is bounded and waits for a free connection, so a thousand users sent to at
+        once queue for Redis instead of failing."""
+        if not settings.redis_url:
+            return cls(None)
+        pool = BlockingConnectionPool.from_url(
+            settings.redis_url, max_connections=REDIS_CONNECTIONS, timeout=None
+        )
+        return cls(Redis(connection_pool=pool), prefix=f"ita_rent_bot:{scope}:rl:")
 
     async def aclose(self) -> None:
         if self.redis is not None:
@@ -136,19 +162,27 @@ class RateLimits:
             while (wait := await self._try(key)) > 0:  # noqa: ASYNC110
                 await asyncio.sleep(wait)
 
-    async def blocked_for(self, key: RateKey) -> float:
-        """Seconds left on a provider's retry-after for this key (0 when free)."""
+    async def blocked_for(self, *keys: RateKey) -> float:
+        """Seconds left on any of these keys' holds (a retry-after, an answer spacing)."""
         if self.redis is not None:
-            ttl_ms = await self.redis.pttl(self.prefix + "block:" + key.key)
-            return max(0, int(ttl_ms)) / 1000
-        left = self._blocked_until.get(key.key, 0.0) - time.monotonic()
-        if left <= 0:
-            self._blocked_until.pop(key.key, None)
-            return 0.0
-        return left
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.pttl(self.prefix + "block:" + key.key)
+                ttls = await pipe.execute()
+            return max([0, *(int(t) for t in ttls)]) / 1000
+        now = time.monotonic()
+        return max([0.0, *(self._blocked_until.get(k.key, 0.0) - now for k in keys)])
 
     async def block(self, key: RateKey, seconds: float) -> None:
-        """Hold every message counted against `key` for `seconds` (a provider's retry-after)."""
+        """Hold every message counted against `key` for `seconds` (a provider's retry-after).
+
+        Never raises: losing a hold to a Redis hiccup is better than re-sending a message."""
+        try:
+            await self._block(key, seconds)
+        except (RedisError, OSError) as exc:
+            log.warning("rate limit: could not record a hold", key=key.key, error=repr(exc))
+
+    async def _block(self, key: RateKey, seconds: float) -> None:
         if seconds <= 0:
             return
         if self.redis is not None:
@@ -159,27 +193,47 @@ class RateLimits:
                 pipe.pexpire(name, ms, gt=True)
                 await pipe.execute()
             return
-        until = time.monotonic() + seconds
+        now = time.monotonic()
+        if len(self._blocked_until) >= MAX_LOCAL_KEYS:
+            self._blocked_until = {k: t for k, t in self._blocked_until.items() if t > now}
+        until = now + seconds
         self._blocked_until[key.key] = max(until, self._blocked_until.get(key.key, 0.0))
+
+    async def answered(self, keys: Sequence[RateKey]) -> None:
+        """The provider answered a message counted against `keys`: start their answer spacing."""
+        for key in keys:
+            if key.from_answer:
+                await self.block(key, key.spacing_seconds)
 
     async def acquire(self, keys: Sequence[RateKey]) -> float:
         """Wait until one message may go out under every key; returns the seconds waited.
 
         The narrowest key (a chat) is checked before the shared ones are spent and taken right
         after them, so a message waiting for the bot-wide rate never shifts its chat's spacing.
+        If Redis fails, this waits and tries again rather than send past the provider's limits.
         """
-        if not keys:
-            return 0.0
         started = time.monotonic()
+        while True:
+            try:
+                await self._acquire(keys)
+            except (RedisError, OSError) as exc:
+                log.warning("rate limit store unreachable, waiting", error=repr(exc))
+                await asyncio.sleep(REDIS_RETRY_SECONDS)
+                continue
+            return time.monotonic() - started
+
+    async def _acquire(self, keys: Sequence[RateKey]) -> None:
+        if not keys:
+            return
         narrow, wide = keys[0], keys[1:]
         while True:
-            blocked = max([await self.blocked_for(k) for k in keys])
+            blocked = await self.blocked_for(*keys)
             if blocked > 0:
                 await asyncio.sleep(blocked)
                 continue
             if not wide:
                 await self._take(narrow)
-                break
+                return
             wait = await self._peek(narrow)
             if wait > 0:
                 await asyncio.sleep(wait)
@@ -189,4 +243,3 @@ class RateLimits:
             if await self._try(narrow) == 0:
                 break
             # another process took this chat's slot in between: the wide units are spent
-        return time.monotonic() - started

@@ -58,13 +58,11 @@ class Recorder:
 
     async def _write(self, records: list[Record]) -> None:
         now = utcnow()
+        sent = [(i, r.provider_message_id) for r in records if r.status == SENT for i in r.ids]
         async with unit_of_work(self.session_factory) as session:
+            await service.mark_sent(session, sent, now=now)
             for r in records:
-                if r.status == SENT:
-                    await service.mark_sent(
-                        session, r.ids, provider_message_id=r.provider_message_id, now=now
-                    )
-                else:
+                if r.status != SENT:
                     await service.finish(
                         session,
                         r.ids,

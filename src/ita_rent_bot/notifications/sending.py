@@ -91,7 +91,10 @@ class UserSender:
         waited = await self.engine.limits.acquire(self.keys)
         metrics.RATE_LIMIT_WAIT.labels(self.channel_name).observe(waited)
         started = time.monotonic()
-        outcome = await (channel or self.channel).send(self.recipient, message)
+        try:
+            outcome = await (channel or self.channel).send(self.recipient, message)
+        finally:  # from here on nothing may raise: the provider may have the message already
+            await self.engine.limits.answered(self.keys)
         metrics.PROVIDER_LATENCY.labels(self.channel_name).observe(time.monotonic() - started)
         if isinstance(outcome, RetryLater) and outcome.after_seconds and self.keys:
             await self.engine.limits.block(self.keys[0], outcome.after_seconds)
@@ -101,9 +104,17 @@ class UserSender:
         """The first message decides the outcome; follow-ups (album buttons, a long digest's
         later parts) are retried briefly but never make the unit go out twice."""
         first = await self._send_one(messages[0])
-        if not isinstance(first, Sent):
-            return first
-        for message in messages[1:]:
+        if isinstance(first, Sent) and len(messages) > 1:
+            try:
+                await self._send_follow_ups(messages[1:], first)
+            except Exception:
+                log.exception(
+                    "follow-up messages failed", provider_message_id=first.provider_message_id
+                )
+        return first
+
+    async def _send_follow_ups(self, messages: Sequence[OutgoingMessage], first: Sent) -> None:
+        for message in messages:
             for _ in range(FOLLOW_UP_TRIES):
                 outcome = await self._send_one(message)
                 if not isinstance(outcome, RetryLater):
@@ -117,8 +128,7 @@ class UserSender:
                     provider_message_id=first.provider_message_id,
                     reason=getattr(outcome, "reason", ""),
                 )
-                break
-        return first
+                return
 
     # -- the flow ------------------------------------------------------------------------------
 

@@ -8,11 +8,25 @@ and taken by another worker is never overwritten by the first.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select, true, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    func,
+    not_,
+    or_,
+    select,
+    true,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ita_rent_bot.channels.whatsapp.errors import PROBLEM_INVALID_NUMBER, PROBLEM_OPTED_OUT
@@ -121,23 +135,27 @@ def _held_by_us(ids: Iterable[int]) -> ColumnElement[bool]:
 
 
 async def mark_sent(
-    session: AsyncSession, ids: Collection[int], *, provider_message_id: str | None, now: datetime
-) -> int:
+    session: AsyncSession, sent: Sequence[tuple[int, str | None]], *, now: datetime
+) -> None:
+    """Record (delivery id, provider message id) pairs as sent, in one executemany."""
+    if not sent:
+        return
+    table = cast(Table, Delivery.__table__)
     stmt = (
-        update(Delivery)
-        .where(_held_by_us(ids))
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.status == SENDING)
         .values(
             status=SENT,
             sent_at=now,
-            provider_message_id=provider_message_id,
+            updated_at=now,
+            provider_message_id=bindparam("b_provider_id"),
             lease_until=None,
             error_code=None,
             error_message=None,
-            attempts=Delivery.attempts + 1,
+            attempts=table.c.attempts + 1,
         )
-        .execution_options(synchronize_session=False)
     )
-    return (await session.execute(stmt)).rowcount  # type: ignore[attr-defined, no-any-return]
+    await session.execute(stmt, [{"b_id": i, "b_provider_id": pid} for i, pid in sent])
 
 
 async def finish(
@@ -174,13 +192,23 @@ async def finish(
 
 
 async def extend_leases(session: AsyncSession, ids: Collection[int], *, until: datetime) -> None:
-    if ids:
-        await session.execute(
-            update(Delivery)
-            .where(_held_by_us(ids))
-            .values(lease_until=until)
-            .execution_options(synchronize_session=False)
-        )
+    """Renew this worker's leases; rows being recorded right now (locked) are skipped, not waited
+    for, so the heartbeat never deadlocks with the recorder."""
+    if not ids:
+        return
+    mine = (
+        select(Delivery.id)
+        .where(_held_by_us(ids))
+        .order_by(Delivery.id)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(mine))
+        .values(lease_until=until)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def release_expired_leases(session: AsyncSession, *, now: datetime) -> int:
