@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot_harness import BotHarness, make_search, texts
 from sqlalchemy import select
 
+from ita_rent_bot.filters import cities
 from ita_rent_bot.filters import service as filters
 from ita_rent_bot.filters.models import SearchFilter
 from ita_rent_bot.filters.schemas import FilterIn
@@ -73,7 +74,12 @@ async def test_invalid_input_at_each_step(bot: BotHarness) -> None:
     await chat.send("/new")
 
     calls = await chat.send("Milno")
-    assert rule("city", "unknown_city", value="Milno", suggestions=["milano"]) in texts(calls)
+    suggested = cities.suggest_cities("Milno", limit=5)
+    assert suggested[0] == "milano"
+    assert rule("city", "unknown_city", value="Milno", suggestions=suggested) in texts(calls)
+    assert list(chat.buttons())[: len(suggested)] == [
+        cities.display_name(slug, language="en") for slug in suggested
+    ]
     calls = await chat.press("Milan")
     assert "Monthly rent" in texts(calls)
 
