@@ -47,6 +47,12 @@ async def test_start_to_saved_filter(bot_on_each_database: BotHarness) -> None:
     assert "Must contain: balcone, ascensore" in texts(calls)
     calls = await chat.press("Next")
     summary = texts(calls)
+    twice = await chat.tap("wiz:next:", message_id=calls[-1].message_id or 0)  # a double tap
+    assert [(c.method, c.status) for c in twice][:2] == [
+        ("answercallbackquery", 200),
+        ("editmessagetext", 400),
+    ]
+    assert "sendmessage" not in [c.method for c in twice]  # no apology for that
     for line in ("City: Milan", "Price: 800–1500 €", "Rooms: 2–3", "Area: from 50 m²"):
         assert line in summary
     assert "Portals: immobiliare, subito" in summary

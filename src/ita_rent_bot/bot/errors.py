@@ -1,5 +1,6 @@
 """The one place handler errors end: a short apology in the user's language, logged with the
-update id; a 403 "bot was blocked" turns the user's Telegram channel off instead.
+update id; a 403 "bot was blocked" turns the user's Telegram channel off instead, and a button
+tapped twice ("message is not modified") is nothing at all.
 
 The handler's own session was rolled back, so this opens a short one of its own.
 """
@@ -10,7 +11,7 @@ import contextlib
 from typing import Any
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import ErrorEvent, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -53,6 +54,12 @@ async def on_error(
         log.info("user blocked the bot", update_id=update.update_id)
         if chat_id is not None:
             await mark_blocked(session_factory, chat_id)
+        return True
+    if isinstance(exc, TelegramBadRequest) and "message is not modified" in exc.message:
+        # a button tapped twice: the message already shows what the second tap would show
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramAPIError):
+                await bot.answer_callback_query(update.callback_query.id)
         return True
     log.error(
         "bot handler failed",

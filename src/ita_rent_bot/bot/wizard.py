@@ -41,7 +41,7 @@ class WizardStates(StatesGroup):
 
 
 STEPS = ("city", "price", "rooms", "area", "options", "summary")
-RANGE_STEPS = {"price": "price", "rooms": "rooms", "area": "area"}
+RANGE_STEPS = validation.RANGES  # ("price", "rooms", "area"): the step is the field
 
 
 def _state(step: str) -> State:
@@ -171,7 +171,7 @@ async def _apply_range(
 ) -> None:
     draft = await _draft(state)
     try:
-        lo, hi = validation.parse_range(text, RANGE_STEPS[step])
+        lo, hi = validation.parse_range(text, step)
     except FilterValidationError as exc:
         await show_step(
             step,
