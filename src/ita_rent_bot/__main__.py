@@ -1,0 +1,3 @@
+from ita_rent_bot.cli import app
+
+app()
