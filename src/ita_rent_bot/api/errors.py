@@ -110,6 +110,10 @@ def _field(loc: Sequence[int | str]) -> str | None:
 
 
 def _describe(error: Mapping[str, Any]) -> tuple[str | None, str]:
+    raised = (error.get("ctx") or {}).get("error")
+    named = getattr(raised, "field", None)
+    if isinstance(named, str):  # a domain rule (e.g. a filter's) that names its field
+        return named, str(raised)
     field = _field(error.get("loc", ()))
     if error.get("type") == "json_invalid":
         return None, "the request body is not valid JSON"

@@ -1,4 +1,4 @@
-"""Request rate limits per token and per client address (GCRA from pyrate-limiter).
+"""Request limits: rate per token and per client address (GCRA from pyrate-limiter), body size.
 
 State lives in this process by default; with REDIS_URL it lives in Redis, shared by every API
 replica. `/whatsapp/link`, `/whatsapp/verify` and `/whatsapp/test` have their own much stricter
@@ -18,7 +18,8 @@ from typing import Protocol
 from pyrate_limiter import GCRA, Decision, Duration, Rate, RedisStateStore
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ita_rent_bot.api.errors import error_response
 from ita_rent_bot.log import get_logger
@@ -28,6 +29,7 @@ log = get_logger(__name__)
 LIMITED_PREFIXES = ("/api/", "/dashboard")
 EXEMPT_PREFIXES = ("/api/v1/webhooks",)  # providers' callbacks are checked by signature instead
 REDIS_KEY_PREFIX = "itarb:api-rl:"
+MAX_BODY_BYTES = 64 * 1024
 MEMORY_PRUNE_AT = 50_000
 _ALGORITHM = GCRA()
 
@@ -198,3 +200,38 @@ class RateLimitMiddleware:
             headers={"Retry-After": str(wait)},
         )
         await response(scope, receive, send)
+
+
+class BodyTooLarge(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is larger than {limit // 1024} KiB")
+
+
+class BodyLimitMiddleware:
+    """Refuses a body over the limit: at once by Content-Length, else as it streams in."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                exc = BodyTooLarge(self.max_bytes)
+                await error_response(413, exc.detail)(scope, receive, send)
+                return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        await self.app(scope, counting_receive, send)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ColumnElement, Select, delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from ita_rent_bot.api.deps import MAX_ID, CurrentUser, MatchedListing, SessionDep
 from ita_rent_bot.api.errors import ApiError, not_found, responses
@@ -113,10 +114,11 @@ class MarkOut(BaseModel):
 
 
 def _mark(user: User, kind: str) -> ColumnElement[bool]:
-    return exists().where(
-        ListingMark.user_id == user.id,
-        ListingMark.listing_id == Listing.id,
-        ListingMark.kind == kind,
+    mark = aliased(ListingMark)  # its own alias: the saved list also joins ListingMark itself
+    return (
+        exists()
+        .where(mark.user_id == user.id, mark.listing_id == Listing.id, mark.kind == kind)
+        .correlate(Listing)
     )
 
 

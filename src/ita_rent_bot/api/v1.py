@@ -12,10 +12,8 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from ita_rent_bot.api import admin, errors, listings, me, notifications
-from ita_rent_bot.api.limits import RateLimiter, RateLimitMiddleware
+from ita_rent_bot.api.limits import BodyLimitMiddleware, RateLimiter, RateLimitMiddleware
 from ita_rent_bot.dashboard import router as dashboard
-
-MAX_BODY_BYTES = 64 * 1024
 
 router = APIRouter(prefix="/api/v1")
 for module in (me, listings, notifications, admin):
@@ -41,8 +39,9 @@ def _with_rate_limiter(
 
 
 def install(app: FastAPI) -> None:
-    app.include_router(router, max_body_size=MAX_BODY_BYTES)
+    app.include_router(router)
     app.include_router(dashboard.router)
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RateLimitMiddleware)
     errors.install(app)
     app.router.lifespan_context = _with_rate_limiter(app.router.lifespan_context)
