@@ -27,7 +27,7 @@ _user_bearer = HTTPBearer(
     description="Your personal token: send /token to the Telegram bot.",
     auto_error=False,
 )
-_admin_bearer = HTTPBearer(
+admin_bearer = HTTPBearer(
     scheme_name="adminToken",
     description="The operators' token (API_ADMIN_TOKEN).",
     auto_error=False,
@@ -80,7 +80,7 @@ def is_admin_token(state_token: str | None, given: str) -> bool:
 
 async def require_admin(
     state: AppStateDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_admin_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(admin_bearer)],
 ) -> None:
     configured = state.settings.api_admin_token
     if credentials is None:

@@ -143,6 +143,8 @@ async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
+    if status == 400 and isinstance(exc.__cause__, ValueError):  # FastAPI could not decode it
+        return error_response(422, "the request body is not valid JSON (UTF-8)")
     if isinstance(exc.detail, str) and exc.detail and status != 500:
         message = exc.detail
     else:
@@ -216,11 +218,18 @@ _RETRY_AFTER = {
 }
 
 
-def responses(*statuses: int) -> Responses:
-    """OpenAPI entries for these error statuses, each with the one error shape."""
+def responses(*statuses: int, json_content: bool = False) -> Responses:
+    """OpenAPI entries for these error statuses, each with the one error shape.
+
+    `json_content` spells the media type out, for routes whose own answer is not JSON.
+    """
     documented: Responses = {}
     for status in statuses:
         entry: dict[str, Any] = {"model": ErrorOut, "description": _DESCRIPTIONS[status]}
+        if json_content:  # the ErrorOut schema is in components through the other routes
+            ref = {"$ref": "#/components/schemas/ErrorOut"}
+            del entry["model"]
+            entry["content"] = {"application/json": {"schema": ref}}
         if status == 429:
             entry["headers"] = _RETRY_AFTER
         documented[status] = entry

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from inspect import isawaitable
 from typing import Protocol
@@ -74,17 +75,21 @@ def _retry_ms(decision: Decision, rate: Rate) -> int | None:
 class MemoryBuckets:
     """One GCRA timestamp per key in this process; idle keys are pruned as the table grows."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, *, prune_at: int = MEMORY_PRUNE_AT, clock: Callable[[], int] | None = None
+    ) -> None:
         self._state: dict[str, tuple[float, ...]] = {}
+        self.prune_at = prune_at
+        self.clock = clock or (lambda: time.monotonic_ns() // 1_000_000)  # milliseconds
 
     async def hit(self, key: str, rate: Rate) -> int | None:
-        now = time.monotonic_ns() // 1_000_000
+        now = self.clock()
         state = self._state.get(key) or _ALGORITHM.initial([rate])
         new_state, decision = _ALGORITHM.step([rate], state, now, 1)
         if not decision.allowed:
             return _retry_ms(decision, rate)
         self._state[key] = new_state
-        if len(self._state) > MEMORY_PRUNE_AT:
+        if len(self._state) > self.prune_at:
             self._prune(now)
         return None
 

@@ -23,12 +23,17 @@ for module in (me, listings, notifications, admin):
 def _with_rate_limiter(
     inner: Callable[[FastAPI], AbstractAsyncContextManager[Any]],
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[Any]]:
-    """Run the app's lifespan, then hold a rate limiter (Redis when REDIS_URL is set) inside it."""
+    """Run the app's lifespan, then hold a rate limiter (Redis when REDIS_URL is set) inside it.
+
+    `app.state.rate_limits`, when set before start, replaces the default RateLimits.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
         async with inner(app) as state:
-            limiter = RateLimiter.from_redis_url(app.state.app_state.settings.redis_url)
+            limiter = RateLimiter.from_redis_url(
+                app.state.app_state.settings.redis_url, getattr(app.state, "rate_limits", None)
+            )
             app.state.rate_limiter = limiter
             try:
                 yield state

@@ -4,45 +4,40 @@ password of HTTP Basic auth (so a browser can ask for it); its data is /api/v1/a
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials
 
-from ita_rent_bot.api.deps import SessionDep, is_admin_token
-from ita_rent_bot.api.errors import ApiError, ErrorOut
+from ita_rent_bot.api.deps import SessionDep, admin_bearer, is_admin_token
+from ita_rent_bot.api.errors import ApiError, responses
 from ita_rent_bot.api.health import AppStateDep
 from ita_rent_bot.dashboard import page
 from ita_rent_bot.dashboard import service as figures
 
+REALM = "ITA_RENT_BOT dashboard"
+
 router = APIRouter(tags=["dashboard"])
 
-_CHALLENGE = {"WWW-Authenticate": 'Basic realm="ITA_RENT_BOT dashboard", charset="UTF-8"'}
+_basic = HTTPBasic(
+    scheme_name="adminBasic",
+    description="Any user name, and the admin token as the password (how a browser asks).",
+    realm=REALM,
+    auto_error=False,
+)
+_CHALLENGE = {"WWW-Authenticate": f'Basic realm="{REALM}", charset="UTF-8"'}
 
 
-def presented_secret(authorization: str | None) -> str | None:
-    """The Bearer token, or the password of Basic credentials; None when neither is given."""
-    if not authorization:
-        return None
-    scheme, _, value = authorization.partition(" ")
-    if scheme.lower() == "bearer":
-        return value.strip() or None
-    if scheme.lower() == "basic":
-        try:
-            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        return decoded.partition(":")[2] or None
-    return None
-
-
-async def require_operator(request: Request, state: AppStateDep) -> None:
+async def require_operator(
+    state: AppStateDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(admin_bearer)],
+    basic: Annotated[HTTPBasicCredentials | None, Depends(_basic)],
+) -> None:
     configured = state.settings.api_admin_token
     if configured is None:
         raise ApiError(403, "the dashboard is off: API_ADMIN_TOKEN is not set")
-    given = presented_secret(request.headers.get("authorization"))
+    given = bearer.credentials if bearer is not None else basic.password if basic else None
     if given is None or not is_admin_token(configured.get_secret_value(), given):
         raise ApiError(401, "the admin token is required", headers=_CHALLENGE)
 
@@ -53,10 +48,7 @@ async def require_operator(request: Request, state: AppStateDep) -> None:
     dependencies=[Depends(require_operator)],
     responses={
         200: {"content": {"text/html": {}}, "description": "The dashboard page."},
-        401: {"model": ErrorOut, "description": "No admin token (Basic or Bearer)."},
-        403: {"model": ErrorOut, "description": "API_ADMIN_TOKEN is not set."},
-        422: {"model": ErrorOut, "description": "`days` is out of range."},
-        429: {"model": ErrorOut, "description": "Too many requests."},
+        **responses(401, 403, 422, 429, json_content=True),
     },
 )
 async def dashboard_page(
