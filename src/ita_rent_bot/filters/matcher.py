@@ -1,0 +1,364 @@
+"""The index of active filters that every new listing is matched against.
+
+Design. Filters are grouped by city; inside a city each filter owns a slot, and every condition
+is a bitset over slots (Python ints): per portal, per price/rooms/area bucket (see RangeBits),
+per zone word, and the yes/no conditions. Matching a listing ANDs a few bitsets, which leaves a
+superset of the matches; filters whose every condition the bitsets decide exactly ("exact":
+bounds on the grid, no zones, words or price per m²) are matches as they are, and the rest are
+checked with the same predicate `filter_matches` uses. So `match` returns exactly what testing
+each active filter one by one returns, at a cost that grows with the matches, not the filters.
+
+Freshness across processes: `refresh(session)` runs before each matching round. It reads the
+filters whose `updated_at` is at or after the newest one already seen, less REFRESH_OVERLAP
+(so a transaction that committed late is still caught), applies the changed ones, and
+compares count(id) and sum(id) with what it holds: a difference means rows were deleted (or
+inserted with an old stamp), and only then are all ids read to reconcile. The service stamps
+`updated_at` on every create, change and pause; a deleted user's filters go by cascade.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ita_rent_bot.filters.bitsets import RangeBits, from_positions, grid, positions
+from ita_rent_bot.filters.models import SearchFilter
+from ita_rent_bot.filters.predicate import (
+    CompiledFilter,
+    ListingLike,
+    ListingView,
+    filter_matches,
+)
+
+__all__ = ["FilterIndex", "FilterMatch", "filter_matches"]
+
+REFRESH_OVERLAP = timedelta(minutes=10)
+_CHUNK = 5000
+
+PRICE_GRID = grid(
+    [*range(0, 5001, 50), *range(5000, 10001, 250), 12_000, 15_000, 20_000, 50_000, 100_000]
+)
+ROOMS_GRID = grid(range(21))
+AREA_GRID = grid([*range(0, 301, 5), *range(300, 1001, 25), 1500, 2000, 5000, 10_000])
+
+_FLAGS = (
+    "live",
+    "exact",
+    "source_any",
+    "zone_open",
+    "zone_unknown_ok",
+    "private_any",
+    "private_strict",
+    "photos",
+    "furnished_any",
+    "furnished_strict",
+)
+_COLUMNS = [c for c in SearchFilter.__table__.c if c.key not in ("created_at",)]
+
+
+@dataclass(frozen=True, slots=True)
+class FilterMatch:
+    filter_id: int
+    user_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    filter_id: int
+    user_id: int
+    city: str
+    paused: bool
+    updated_at: datetime
+    compiled: CompiledFilter
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """Where one filter sits in its city's bitsets, so it can be taken out again."""
+
+    entry: _Entry
+    spans: tuple[tuple[int, int] | None, ...]
+    tokens: tuple[str, ...]
+    exact: bool
+
+
+def _entry(row: Any) -> _Entry:
+    return _Entry(
+        filter_id=row.id,
+        user_id=row.user_id,
+        city=row.city,
+        paused=row.paused,
+        updated_at=row.updated_at,
+        compiled=CompiledFilter.of(row),
+    )
+
+
+class _CityIndex:
+    """The bitsets of one city's active filters."""
+
+    def __init__(self) -> None:
+        self.placed: list[_Placed | None] = []
+        self.results: list[FilterMatch | None] = []
+        self.slot_of: dict[int, int] = {}
+        self.free: list[int] = []
+        self.dims = (RangeBits(PRICE_GRID), RangeBits(ROOMS_GRID), RangeBits(AREA_GRID))
+        self.live = self.exact = 0
+        self.source_any = 0
+        self.source: dict[str, int] = {}
+        self.zone_open = self.zone_unknown_ok = 0
+        self.zone_token: dict[str, int] = {}
+        self.private_any = self.private_strict = 0
+        self.photos = 0
+        self.furnished_any = self.furnished_strict = 0
+
+    def __len__(self) -> int:
+        return len(self.slot_of)
+
+    def _place(self, entry: _Entry) -> _Placed:
+        c = entry.compiled
+        bounds = ((c.price_min, c.price_max), (c.rooms_min, c.rooms_max), (c.area_min, c.area_max))
+        spans = tuple(d.span(lo, hi) for d, (lo, hi) in zip(self.dims, bounds, strict=True))
+        exact = (
+            all(d.exact(lo, hi) for d, (lo, hi) in zip(self.dims, bounds, strict=True))
+            and not c.zones
+            and not c.include
+            and not c.exclude
+            and c.max_price_per_m2 is None
+        )
+        tokens = tuple(sorted({z.split()[0] for z in c.zones}))
+        return _Placed(entry, spans, tokens, exact)
+
+    @staticmethod
+    def _flags(p: _Placed) -> tuple[bool, ...]:
+        """Membership of the yes/no bitsets, in the order of _FLAGS."""
+        c = p.entry.compiled
+        return (
+            True,
+            p.exact,
+            not c.sources,
+            not c.zones,
+            bool(c.zones) and c.include_unknown,
+            c.private_only,
+            c.private_only and not c.include_unknown,
+            c.with_photos,
+            c.furnished,
+            c.furnished and not c.include_unknown,
+        )
+
+    def add(self, entry: _Entry) -> None:
+        slot = self.free.pop() if self.free else len(self.placed)
+        if slot == len(self.placed):
+            self.placed.append(None)
+            self.results.append(None)
+        p = self._place(entry)
+        self.placed[slot] = p
+        self.results[slot] = FilterMatch(entry.filter_id, entry.user_id)
+        self.slot_of[entry.filter_id] = slot
+        bit = 1 << slot
+        c = entry.compiled
+        for dim, span in zip(self.dims, p.spans, strict=True):
+            dim.add(bit, span, c.include_unknown)
+        for name, on in zip(_FLAGS, self._flags(p), strict=True):
+            if on:
+                setattr(self, name, getattr(self, name) | bit)
+        for source in c.sources:
+            self.source[source] = self.source.get(source, 0) | bit
+        for token in p.tokens:
+            self.zone_token[token] = self.zone_token.get(token, 0) | bit
+
+    def remove(self, filter_id: int) -> None:
+        slot = self.slot_of.pop(filter_id)
+        p = self.placed[slot]
+        assert p is not None
+        bit, clear = 1 << slot, ~(1 << slot)
+        for dim, span in zip(self.dims, p.spans, strict=True):
+            dim.remove(bit, span)
+        for name in _FLAGS:
+            setattr(self, name, getattr(self, name) & clear)
+        for source in p.entry.compiled.sources:
+            self.source[source] &= clear
+        for token in p.tokens:
+            left = self.zone_token[token] & clear
+            if left:
+                self.zone_token[token] = left
+            else:
+                del self.zone_token[token]
+        self.placed[slot] = None
+        self.results[slot] = None
+        self.free.append(slot)
+
+    def build(self, entries: Sequence[_Entry]) -> None:
+        """Fill an empty city from scratch, one pass per bitset (how a city is (re)loaded)."""
+        placed = [self._place(e) for e in entries]
+        self.placed = list(placed)
+        self.results = [FilterMatch(e.filter_id, e.user_id) for e in entries]
+        self.slot_of = {e.filter_id: i for i, e in enumerate(entries)}
+        for d, dim in enumerate(self.dims):
+            dim.build(
+                (i, p.spans[d], p.entry.compiled.include_unknown) for i, p in enumerate(placed)
+            )
+        flags: list[list[int]] = [[] for _ in _FLAGS]
+        sources: dict[str, list[int]] = {}
+        tokens: dict[str, list[int]] = {}
+        for i, p in enumerate(placed):
+            for members, on in zip(flags, self._flags(p), strict=True):
+                if on:
+                    members.append(i)
+            for source in p.entry.compiled.sources:
+                sources.setdefault(source, []).append(i)
+            for token in p.tokens:
+                tokens.setdefault(token, []).append(i)
+        for name, members in zip(_FLAGS, flags, strict=True):
+            setattr(self, name, from_positions(members))
+        self.source = {k: from_positions(v) for k, v in sources.items()}
+        self.zone_token = {k: from_positions(v) for k, v in tokens.items()}
+
+    def match(self, v: ListingView) -> list[FilterMatch]:
+        c = self.live & (self.source_any | self.source.get(v.source, 0))
+        for dim, value in zip(self.dims, (v.price, v.rooms, v.area), strict=True):
+            if not c:
+                return []
+            c &= dim.candidates(value)
+        if v.zone is None:
+            c &= self.zone_open | self.zone_unknown_ok
+        elif c & ~self.zone_open:
+            zones = self.zone_open
+            for token in set(v.zone.split()):
+                zones |= self.zone_token.get(token, 0)
+            c &= zones
+        if v.advertiser != "private":
+            c &= ~(self.private_strict if v.advertiser is None else self.private_any)
+        if not v.has_photos:
+            c &= ~self.photos
+        if v.furnished is not True:
+            c &= ~(self.furnished_strict if v.furnished is None else self.furnished_any)
+        if not c:
+            return []
+        results, placed = self.results, self.placed
+        found = [results[i] for i in positions(c & self.exact)]
+        for i in positions(c & ~self.exact):
+            p = placed[i]
+            if p is not None and p.entry.compiled.accepts(v):
+                found.append(results[i])
+        return found  # type: ignore[return-value]  # slots in `live` are never None
+
+
+class FilterIndex:
+    """Every active filter, by city; see the module docstring for how it stays current."""
+
+    def __init__(self) -> None:
+        self._entries: dict[int, _Entry] = {}  # every filter, paused ones too
+        self._cities: dict[str, _CityIndex] = {}
+        self._id_sum = 0
+        self._watermark: datetime | None = None
+        self._lock = asyncio.Lock()
+
+    def __len__(self) -> int:
+        """How many active (unpaused) filters the index holds."""
+        return sum(len(city) for city in self._cities.values())
+
+    def match(self, listing: ListingLike) -> list[FilterMatch]:
+        """Every active filter the listing matches, by filter id."""
+        return self.match_view(ListingView.of(listing))
+
+    def match_view(self, view: ListingView) -> list[FilterMatch]:
+        city = self._cities.get(view.city) if view.city is not None else None
+        if city is None:
+            return []
+        found = city.match(view)
+        found.sort(key=lambda m: m.filter_id)
+        return found
+
+    def load(self, filters: Iterable[Any]) -> None:
+        """Put or replace filters (objects with SearchFilter's attributes) without a database."""
+        self._apply([_entry(f) for f in filters], removed=())
+
+    def discard(self, filter_ids: Iterable[int]) -> None:
+        self._apply([], removed=filter_ids)
+
+    async def refresh(self, session: AsyncSession) -> int:
+        """Catch up with the database; returns how many filters were added, changed or removed."""
+        async with self._lock:
+            return await self._refresh(session)
+
+    async def _refresh(self, session: AsyncSession) -> int:
+        query = select(*_COLUMNS)
+        if self._watermark is not None:
+            query = query.where(SearchFilter.updated_at >= self._watermark - REFRESH_OVERLAP)
+        rows = (await session.execute(query)).all()
+        changed = [
+            _entry(r)
+            for r in rows
+            if (known := self._entries.get(r.id)) is None or known.updated_at != r.updated_at
+        ]
+        removed: list[int] = []
+        if self._watermark is not None:
+            changed_ids = {e.filter_id for e in changed}
+            count, total = (
+                await session.execute(
+                    select(func.count(SearchFilter.id), func.coalesce(func.sum(SearchFilter.id), 0))
+                )
+            ).one()
+            known_count = len(self._entries.keys() | changed_ids)
+            known_sum = self._id_sum + sum(i for i in changed_ids if i not in self._entries)
+            if (count, int(total)) != (known_count, known_sum):
+                ids = set((await session.scalars(select(SearchFilter.id))).all())
+                removed = [i for i in self._entries if i not in ids]
+                missing = sorted(ids - self._entries.keys() - changed_ids)
+                for start in range(0, len(missing), _CHUNK):
+                    chunk = missing[start : start + _CHUNK]
+                    more = await session.execute(
+                        select(*_COLUMNS).where(SearchFilter.id.in_(chunk))
+                    )
+                    changed.extend(_entry(r) for r in more)
+        self._apply(changed, removed=removed)
+        return len(changed) + len(removed)
+
+    def _apply(self, changed: Sequence[_Entry], removed: Iterable[int]) -> None:
+        touched: dict[str, list[tuple[int, _Entry | None]]] = {}
+        for filter_id in removed:
+            old = self._entries.pop(filter_id, None)
+            if old is not None:
+                self._id_sum -= filter_id
+                if not old.paused:
+                    touched.setdefault(old.city, []).append((filter_id, None))
+        for entry in changed:
+            old = self._entries.get(entry.filter_id)
+            if old is None:
+                self._id_sum += entry.filter_id
+            elif not old.paused:
+                touched.setdefault(old.city, []).append((entry.filter_id, None))
+            self._entries[entry.filter_id] = entry
+            if not entry.paused:
+                touched.setdefault(entry.city, []).append((entry.filter_id, entry))
+            if self._watermark is None or entry.updated_at > self._watermark:
+                self._watermark = entry.updated_at
+        for city, ops in touched.items():
+            index = self._cities.get(city)
+            if index is None or len(ops) > max(64, len(index) // 20):
+                self._rebuild(city)
+                continue
+            for filter_id, new in ops:
+                if new is None:
+                    if filter_id in index.slot_of:
+                        index.remove(filter_id)
+                elif filter_id not in index.slot_of:
+                    index.add(new)
+
+    def _rebuild(self, city: str) -> None:
+        entries = sorted(
+            (e for e in self._entries.values() if e.city == city and not e.paused),
+            key=lambda e: e.filter_id,
+        )
+        if not entries:
+            self._cities.pop(city, None)
+            return
+        index = _CityIndex()
+        index.build(entries)
+        self._cities[city] = index
