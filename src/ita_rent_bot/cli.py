@@ -74,6 +74,9 @@ def run(
 
 def register_commands() -> None:
     """Each domain's commands (added by their modules)."""
+    from ita_rent_bot.channels.whatsapp.cli import app as whatsapp_app
+
+    app.add_typer(whatsapp_app, name="whatsapp")
 
 
 register_commands()

@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     whatsapp_app_secret: SecretStr | None = None
     whatsapp_verify_token: SecretStr | None = None
     whatsapp_send_photos: bool = True
+    whatsapp_timeout_seconds: float = Field(default=15.0, gt=0)
+    whatsapp_sandbox_join_code: str | None = None  # e.g. "join ocean-blue", told to users on 63015
     debug_notifications: bool = False
 
     # delivery engine
