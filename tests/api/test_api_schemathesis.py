@@ -106,6 +106,9 @@ schema.config.generation.update(
 def test_api_answers_as_its_schema_says(case: schemathesis.Case, served_app: FastAPI) -> None:
     admin = case.path.startswith(ADMIN_PREFIXES)
     token = ADMIN_TOKEN if admin else USER_TOKEN["value"]
+    # provider webhooks are signed, not token-checked, and documented by their own branch:
+    # here they only must never fail with a server error
+    checks = [not_a_server_error] if case.path.startswith("/webhooks/") else CHECKS
     case.call_and_validate(
-        app=served_app, headers={"Authorization": f"Bearer {token}"}, checks=CHECKS
+        app=served_app, headers={"Authorization": f"Bearer {token}"}, checks=checks
     )

@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ita_rent_bot.api.errors import ApiError, not_found
 from ita_rent_bot.api.health import AppStateDep
+from ita_rent_bot.filters import service as filters
+from ita_rent_bot.filters.models import SearchFilter
 from ita_rent_bot.listings.models import Listing
 from ita_rent_bot.notifications.models import Delivery
 from ita_rent_bot.users import service as users
@@ -36,6 +38,7 @@ _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
 
 ListingId = Annotated[int, Path(ge=1, le=MAX_ID, description="The listing's id.")]
+FilterId = Annotated[int, Path(ge=1, le=MAX_ID, description="The search's id.")]
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -108,3 +111,16 @@ async def get_matched_listing(
 
 
 MatchedListing = Annotated[Listing, Depends(get_matched_listing)]
+
+
+async def get_owned_filter(
+    filter_id: FilterId, user: CurrentUser, session: SessionDep
+) -> SearchFilter:
+    """One of the user's searches; another user's id answers 404 like a missing one."""
+    search = await filters.get_filter(session, user_id=user.id, filter_id=filter_id)
+    if search is None:
+        raise not_found("search")
+    return search
+
+
+OwnedFilter = Annotated[SearchFilter, Depends(get_owned_filter)]

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -34,6 +34,7 @@ STATUS_CODES: dict[int, str] = {
     422: "invalid",
     429: "rate_limited",
     500: "internal",
+    502: "bad_gateway",
     503: "unavailable",
 }
 
@@ -133,6 +134,12 @@ def validation_response(errors: Sequence[Any]) -> JSONResponse:
     return error_response(422, redact(message), field=field)
 
 
+def invalid_body(exc: ValidationError) -> RequestValidationError:
+    """A model validated inside a route (e.g. a merged patch) reported like the request body."""
+    errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+    return RequestValidationError(errors)
+
+
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     return error_response(
@@ -208,7 +215,8 @@ _DESCRIPTIONS = {
     413: "The request body is larger than the limit.",
     422: "A parameter or the body is not valid; `field` names the first.",
     429: "Too many requests; `Retry-After` says how many seconds to wait.",
-    503: "A service this needs is off or unreachable.",
+    502: "The provider refused or failed to take the message.",
+    503: "A service this needs is off or busy.",
 }
 _RETRY_AFTER = {
     "Retry-After": {

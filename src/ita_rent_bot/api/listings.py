@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 from ita_rent_bot.api.deps import MAX_ID, CurrentUser, MatchedListing, SessionDep
 from ita_rent_bot.api.errors import ApiError, not_found, responses
 from ita_rent_bot.api.pagination import CursorQuery, LimitQuery, Page, before, encode_cursor
-from ita_rent_bot.filters.models import SearchFilter
+from ita_rent_bot.filters import service as filters
 from ita_rent_bot.listings.models import MARK_HIDDEN, MARK_SAVED, Listing, ListingMark
 from ita_rent_bot.notifications.models import Delivery
 from ita_rent_bot.users.models import User
@@ -150,14 +150,11 @@ async def list_matches(
     include_hidden: Annotated[bool, Query(description="Also listings you hid.")] = False,
 ) -> Page[ListingOut]:
     """Listings you were matched with, newest first (by when they were first seen)."""
-    if filter_id is not None:
-        owned = await session.scalar(
-            select(SearchFilter.id).where(
-                SearchFilter.id == filter_id, SearchFilter.user_id == user.id
-            )
-        )
-        if owned is None:
-            raise not_found("search")
+    owned = filter_id is None or await filters.get_filter(
+        session, user_id=user.id, filter_id=filter_id
+    )
+    if not owned:
+        raise not_found("search")
     if price_min is not None and price_max is not None and price_min > price_max:
         raise ApiError(422, "price_min: must not exceed price_max", field="price_min")
     matched = exists().where(Delivery.user_id == user.id, Delivery.listing_id == Listing.id)

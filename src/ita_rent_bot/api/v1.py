@@ -11,19 +11,21 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from ita_rent_bot.api import admin, errors, listings, me, notifications
+from ita_rent_bot.api import admin, errors, filters, listings, me, notifications, whatsapp
 from ita_rent_bot.api.limits import BodyLimitMiddleware, RateLimiter, RateLimitMiddleware
+from ita_rent_bot.channels.whatsapp.service import WhatsAppService
 from ita_rent_bot.dashboard import router as dashboard
 
 router = APIRouter(prefix="/api/v1")
-for module in (me, listings, notifications, admin):
+for module in (me, whatsapp, filters, listings, notifications, admin):
     router.include_router(module.router)
 
 
-def _with_rate_limiter(
+def _with_api_state(
     inner: Callable[[FastAPI], AbstractAsyncContextManager[Any]],
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[Any]]:
-    """Run the app's lifespan, then hold a rate limiter (Redis when REDIS_URL is set) inside it.
+    """Run the app's lifespan, and inside it hold what the API shares between requests: the
+    rate limiter (Redis when REDIS_URL is set) and the WhatsApp service (None when it is off).
 
     `app.state.rate_limits`, when set before start, replaces the default RateLimits.
     """
@@ -31,14 +33,19 @@ def _with_rate_limiter(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
         async with inner(app) as state:
+            settings = app.state.app_state.settings
             limiter = RateLimiter.from_redis_url(
-                app.state.app_state.settings.redis_url, getattr(app.state, "rate_limits", None)
+                settings.redis_url, getattr(app.state, "rate_limits", None)
             )
+            whatsapp = WhatsAppService.from_settings(settings)
             app.state.rate_limiter = limiter
+            app.state.whatsapp = whatsapp
             try:
                 yield state
             finally:
                 await limiter.aclose()
+                if whatsapp is not None:
+                    await whatsapp.aclose()
 
     return lifespan
 
@@ -49,4 +56,4 @@ def install(app: FastAPI) -> None:
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RateLimitMiddleware)
     errors.install(app)
-    app.router.lifespan_context = _with_rate_limiter(app.router.lifespan_context)
+    app.router.lifespan_context = _with_api_state(app.router.lifespan_context)
