@@ -15,12 +15,6 @@ from urllib.parse import parse_qsl
 import orjson
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from starlette.datastructures import ImmutableMultiDict
-from twilio.request_validator import (
-    SIGNATURE_HEADER,
-    SIGNATURE_SETTINGS_HEADER,
-    RequestValidator,
-    get_signature_algorithm,
-)
 
 from ita_rent_bot.api.health import AppStateDep
 from ita_rent_bot.app_state import AppState
@@ -36,6 +30,8 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 MAX_BODY_BYTES = 256 * 1024
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 FORBIDDEN = "missing or invalid signature"
+TWILIO_SIGNATURE = "X-Twilio-Signature"
+TWILIO_SIGNATURE_SETTINGS = "X-Twilio-Webhooks-Signature-Settings"
 
 
 def twilio_signature_valid(
@@ -47,6 +43,11 @@ def twilio_signature_valid(
 ) -> bool:
     """Twilio's X-Twilio-Signature over the URL Twilio called and the POST parameters."""
     if not signature:
+        return False
+    try:  # imported here so a broken SDK install refuses webhooks instead of stopping the app
+        from twilio.request_validator import RequestValidator, get_signature_algorithm
+    except ImportError as exc:
+        log.error("twilio webhooks refused: the SDK cannot be imported", error=str(exc))
         return False
     algorithm = get_signature_algorithm(settings_header)
     valid: bool = RequestValidator(auth_token).validate(url, params, signature, algorithm)
@@ -88,8 +89,8 @@ async def _signed_twilio_form(request: Request, settings: Settings) -> Immutable
         token.get_secret_value(),
         _public_url(request, settings),
         params,
-        request.headers.get(SIGNATURE_HEADER),
-        request.headers.get(SIGNATURE_SETTINGS_HEADER),
+        request.headers.get(TWILIO_SIGNATURE),
+        request.headers.get(TWILIO_SIGNATURE_SETTINGS),
     ):
         log.warning("twilio webhook refused: bad signature", path=request.url.path)
         raise HTTPException(403, FORBIDDEN)

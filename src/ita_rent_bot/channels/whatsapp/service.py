@@ -183,7 +183,7 @@ class WhatsAppService(Channel):
         path = outcome.path if isinstance(outcome, Sent) and outcome.path else "-"
         SENDS.labels(provider=self.provider.name, path=path, outcome=type(outcome).__name__).inc()
         if not isinstance(outcome, Sent):
-            log.info(
+            log.debug(
                 "whatsapp send not accepted",
                 user_id=recipient.user_id,
                 outcome=type(outcome).__name__,

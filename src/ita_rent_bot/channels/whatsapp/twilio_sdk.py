@@ -8,6 +8,7 @@ from WHATSAPP_API_URL, so the SDK and the HTTP path always talk to the same host
 from __future__ import annotations
 
 import asyncio
+import base64
 from contextvars import ContextVar
 from typing import Any
 
@@ -28,17 +29,27 @@ from ita_rent_bot.channels.whatsapp.twilio_common import (
 _last_retry_after: ContextVar[str | None] = ContextVar("twilio_last_retry_after", default=None)
 
 
+def _basic_auth_header(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+
+
 def _build_client(endpoint: TwilioEndpoint) -> tuple[Any, Any]:
     """(twilio Client, its async HTTP client); raises ImportError when the SDK is unusable."""
     from twilio.http.async_http_client import AsyncTwilioHttpClient
     from twilio.rest import Client
 
     class _HttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
-        """Always a timeout (aiohttp reads None as "wait forever"), and Retry-After kept."""
+        """Always a timeout (aiohttp reads None as "wait forever"), Retry-After kept, and basic
+        auth as a header (aiohttp 3.14 deprecates the BasicAuth object the SDK would build)."""
 
         async def request(self, method: str, url: str, **kwargs: Any) -> Any:
             if kwargs.get("timeout") is None:
                 kwargs["timeout"] = self.timeout
+            auth = kwargs.pop("auth", None)
+            if auth is not None:
+                headers = dict(kwargs.get("headers") or {})
+                headers["Authorization"] = _basic_auth_header(*auth)
+                kwargs["headers"] = headers
             response = await super().request(method, url, **kwargs)
             _last_retry_after.set(response.headers.get("Retry-After"))
             return response
@@ -52,6 +63,7 @@ def _build_client(endpoint: TwilioEndpoint) -> tuple[Any, Any]:
     )
     if endpoint.base_url != TWILIO_BASE_URL:
         client.api.base_url = endpoint.base_url
+        client.edge = client.region = None  # TWILIO_EDGE/REGION would rewrite the host
     return client, http_client
 
 
@@ -87,7 +99,9 @@ class TwilioSdkPath:
             return Refused(
                 status=int(exc.status),
                 code=int(code) if isinstance(code, int) else None,
-                message=str(getattr(exc, "msg", None) or getattr(exc, "detail", None) or ""),
+                message=str(getattr(exc, "msg", None) or getattr(exc, "detail", None) or "")
+                .removeprefix("Unable to create record")
+                .lstrip(": "),
                 retry_after=parse_retry_after(_last_retry_after.get()),
             )
         except TimeoutError as exc:  # asyncio's, and aiohttp's ServerTimeoutError too
