@@ -75,8 +75,10 @@ def run(
 def register_commands() -> None:
     """Each domain's commands (added by their modules)."""
     from ita_rent_bot.channels.whatsapp.cli import app as whatsapp_app
+    from ita_rent_bot.filters.cli import filters_app
 
     app.add_typer(whatsapp_app, name="whatsapp")
+    app.add_typer(filters_app, name="filters")
 
 
 register_commands()

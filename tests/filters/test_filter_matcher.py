@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 
 from filter_factories import FakeFilter, FakeListing
 from hypothesis import given, settings
@@ -45,27 +46,32 @@ def _maybe(strategy: st.SearchStrategy[object], empty: object) -> st.SearchStrat
     return st.one_of(st.just(empty), st.just(empty), strategy)
 
 
+RANGE_PAIRS = {
+    field: _maybe(st.tuples(values, values), (None, None))
+    for field, values in (("price", PRICES), ("rooms", ROOMS), ("area", AREAS))
+}
+FILTER_FIELDS = {
+    "city": st.sampled_from(CITIES),
+    "user_id": st.integers(1, 5),
+    "zones": _maybe(st.lists(st.sampled_from(ZONES), min_size=1, max_size=2), []),
+    "sources": _maybe(st.lists(st.sampled_from(SOURCES), min_size=1, max_size=2), []),
+    "max_price_per_m2": _maybe(st.integers(0, 60), None),
+    "include_words": _maybe(st.lists(st.sampled_from(WORDS), min_size=1, max_size=2), []),
+    "exclude_words": _maybe(st.lists(st.sampled_from(WORDS), min_size=1, max_size=1), []),
+    "private_only": _maybe(st.just(True), False),
+    "with_photos": _maybe(st.just(True), False),
+    "furnished": _maybe(st.just(True), False),
+    "include_unknown": st.booleans(),
+    "paused": _maybe(st.just(True), False),
+}
+
+
 @st.composite
 def filters(draw: st.DrawFn) -> FakeFilter:
-    bounds = {}
-    for field, values in (("price", PRICES), ("rooms", ROOMS), ("area", AREAS)):
-        lo, hi = draw(_maybe(st.tuples(values, values), (None, None)))
-        bounds[f"{field}_min"], bounds[f"{field}_max"] = lo, hi
-    return FakeFilter(
-        city=draw(st.sampled_from(CITIES)),
-        user_id=draw(st.integers(1, 5)),
-        zones=draw(_maybe(st.lists(st.sampled_from(ZONES), min_size=1, max_size=2), [])),
-        sources=draw(_maybe(st.lists(st.sampled_from(SOURCES), min_size=1, max_size=2), [])),
-        max_price_per_m2=draw(_maybe(st.integers(0, 60), None)),
-        include_words=draw(_maybe(st.lists(st.sampled_from(WORDS), min_size=1, max_size=2), [])),
-        exclude_words=draw(_maybe(st.lists(st.sampled_from(WORDS), min_size=1, max_size=1), [])),
-        private_only=draw(_maybe(st.just(True), False)),
-        with_photos=draw(_maybe(st.just(True), False)),
-        furnished=draw(_maybe(st.just(True), False)),
-        include_unknown=draw(st.booleans()),
-        paused=draw(_maybe(st.just(True), False)),
-        **bounds,
-    )
+    fields = {name: draw(strategy) for name, strategy in FILTER_FIELDS.items()}
+    for field, pairs in RANGE_PAIRS.items():
+        fields[f"{field}_min"], fields[f"{field}_max"] = draw(pairs)
+    return FakeFilter(**fields)
 
 
 listings = st.builds(
@@ -99,8 +105,11 @@ def _unique(fs: list[FakeFilter]) -> list[FakeFilter]:
     return [dataclasses.replace(f, id=i) for i, f in enumerate(fs, start=1)]
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(filters(), min_size=5, max_size=40).map(_unique), st.lists(listings, min_size=1, max_size=8))
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(filters(), min_size=5, max_size=40).map(_unique),
+    st.lists(listings, min_size=1, max_size=8),
+)
 def test_index_equals_one_by_one(all_filters: list[FakeFilter], batch: list[FakeListing]) -> None:
     index = FilterIndex()
     index.load(all_filters)
@@ -108,7 +117,7 @@ def test_index_equals_one_by_one(all_filters: list[FakeFilter], batch: list[Fake
         assert index.match(listing) == naive(all_filters, listing)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.lists(filters(), min_size=1, max_size=30).map(_unique),
     st.lists(st.tuples(st.sampled_from(["put", "pause", "drop"]), st.integers(0, 29), filters())),
@@ -139,3 +148,63 @@ def test_index_stays_exact_through_changes(
     for listing in batch:
         assert index.match(listing) == naive(list(current.values()), listing)
     assert len(index) == sum(not f.paused for f in current.values())
+
+
+def test_many_filters_per_city_against_one_by_one() -> None:
+    """Thousands of slots (bitsets far wider than a machine word) and a bulk rebuild."""
+    rng = random.Random(7)
+    all_filters = [_random_filter(rng, i) for i in range(1, 2001)]
+    index = FilterIndex()
+    index.load(all_filters)
+    batch = [_random_listing(rng) for _ in range(120)]
+    hits = 0
+    for listing in batch:
+        expected = naive(all_filters, listing)
+        hits += len(expected)
+        assert index.match(listing) == expected
+    assert hits > 500  # the comparison covered plenty of matches
+    edited = [dataclasses.replace(_random_filter(rng, f.id), id=f.id) for f in all_filters[:400]]
+    index.load(edited)  # many changes at once: the city is rebuilt
+    index.discard(range(1500, 1600))
+    current = {f.id: f for f in all_filters} | {f.id: f for f in edited}
+    for gone in range(1500, 1600):
+        del current[gone]
+    for listing in batch[:50]:
+        assert index.match(listing) == naive(list(current.values()), listing)
+
+
+def _random_filter(rng: random.Random, filter_id: int) -> FakeFilter:
+    lo = rng.choice([None, None, 500, 700, 800, 1000, 1234])
+    return FakeFilter(
+        id=filter_id,
+        user_id=rng.randint(1, 500),
+        city=rng.choice(["roma", "roma", "milano"]),
+        price_min=lo,
+        price_max=rng.choice([None, 1200, 1500, 1999, 2500]),
+        rooms_min=rng.choice([None, 1, 2, 3]),
+        area_min=rng.choice([None, None, 40, 55, 70]),
+        zones=rng.choice([[], [], ["Monti"], ["Trastevere", "Prati"]]),
+        include_words=rng.choice([[], [], [], ["balcon"]]),
+        exclude_words=rng.choice([[], [], ["seminterrato"]]),
+        max_price_per_m2=rng.choice([None, None, None, 25]),
+        private_only=rng.random() < 0.1,
+        with_photos=rng.random() < 0.3,
+        furnished=rng.random() < 0.2,
+        include_unknown=rng.random() < 0.3,
+        paused=rng.random() < 0.05,
+    )
+
+
+def _random_listing(rng: random.Random) -> FakeListing:
+    return FakeListing(
+        city=rng.choice(["roma", "milano", "napoli"]),
+        source=rng.choice(SOURCES),
+        zone=rng.choice([None, "Monti", "Trastevere", "Prati - Cola di Rienzo", "Esquilino"]),
+        price_eur=rng.choice([None, rng.randint(400, 3000), 1500, 1200]),
+        rooms=rng.choice([None, 1, 2, 3, 4]),
+        area_m2=rng.choice([None, rng.randint(25, 140)]),
+        title=rng.choice([None, "Bilocale con balcone", "Monolocale seminterrato"]),
+        photos=rng.choice([[], ["p"]]),
+        advertiser=rng.choice([None, "private", "agency"]),
+        furnished=rng.choice([None, True, False]),
+    )

@@ -106,6 +106,8 @@ def _clean_key(name: str) -> str:
 def normalise_city(name: str) -> str | None:
     """The slug of the comune `name` means, or None when unknown or ambiguous (Castro: BG or LE)."""
     gaz = _gazetteer()
+    if name in gaz.comuni:  # already a slug: the common case for stored listings
+        return name
     key = _clean_key(name)
     slugs = gaz.keys.get(key, ())
     if len(slugs) == 1:

@@ -88,6 +88,14 @@ class FilterIn(FilterFields):
     def _sources(cls, value: list[SourceName]) -> list[SourceName]:
         return list(dict.fromkeys(value))
 
+    @field_validator(*BOUND_FIELDS, mode="before")
+    @classmethod
+    def _typed_bound(cls, value: object, info: Any) -> object:
+        """A bound sent as text ("1.200", "1200€") is read the way the wizard reads it."""
+        if isinstance(value, str):
+            return v.parse_number(value, str(info.field_name)) if value.strip() else None
+        return value
+
     @field_validator(*BOUND_FIELDS)
     @classmethod
     def _bound(cls, value: int | None, info: Any) -> int | None:

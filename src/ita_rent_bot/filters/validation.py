@@ -102,9 +102,11 @@ def parse_city(text: str) -> str:
     return slug
 
 
-def _parse_number(text: str, field: str) -> int:
+def parse_number(text: str, field: str) -> int:
+    """One amount as people type it: "1.200", "1 200", "1200€", "1,5k", "60 m²"."""
     raw = _UNITS.sub("", text).strip().lower().replace("\u00a0", " ")
-    match = _NUMBER.match(raw)
+    sign = -1 if raw.startswith("-") else 1  # read, so that the error says "negative"
+    match = _NUMBER.match(raw.removeprefix("-").strip())
     if match is None:
         raise FilterValidationError(field, "not_a_number", {"value": text.strip()})
     whole, fraction, thousands = match.groups()
@@ -115,7 +117,7 @@ def _parse_number(text: str, field: str) -> int:
         raise FilterValidationError(field, "not_a_number", {"value": text.strip()})
     else:
         value = int(digits)
-    return value
+    return sign * value
 
 
 def parse_range(text: str, field: str) -> tuple[int | None, int | None]:
@@ -133,12 +135,12 @@ def parse_range(text: str, field: str) -> tuple[int | None, int | None]:
     parts = _RANGE_SPLIT.split(value, maxsplit=1)
     if len(parts) == 2:
         lo_text, hi_text = parts
-        lo = _parse_number(lo_text, field) if lo_text.strip() else None
-        hi = _parse_number(hi_text, field) if hi_text.strip() else None
+        lo = parse_number(lo_text, field) if lo_text.strip() else None
+        hi = parse_number(hi_text, field) if hi_text.strip() else None
         if lo is None and hi is None:
             return None, None
     else:
-        number = _parse_number(value, field)
+        number = parse_number(value, field)
         if at_least or field == "area":
             lo, hi = number, None
         elif field == "price":
