@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+import structlog
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -108,12 +109,19 @@ def api_settings(database_url: str, **overrides: Any) -> Settings:
 
 @asynccontextmanager
 async def running(settings: Settings) -> AsyncIterator[Api]:
-    """The app from main.py with its lifespan, reached over ASGI (client address 127.0.0.1)."""
+    """The app from main.py with its lifespan, reached over ASGI (client address 127.0.0.1).
+
+    The lifespan configures logging for the process; it is put back afterwards, so no later
+    test inherits a log stream bound to this test's captured stderr.
+    """
     app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield Api(app=app, client=client, sessions=app.state.app_state.session_factory)
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+                yield Api(app=app, client=c, sessions=app.state.app_state.session_factory)
+    finally:
+        structlog.reset_defaults()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+import structlog
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
 from pyrate_limiter import Duration, Rate
@@ -84,6 +85,7 @@ def served_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     app.state.rate_limits = RateLimits(per_token=unlimited, per_address=unlimited)
     yield app
     asgi.shutdown_lifespans()  # schemathesis started the lifespan on its first call
+    structlog.reset_defaults()  # the lifespan configured logging; later tests start clean
 
 
 # The OpenAPI document does not depend on the settings; the served app is a fixture.
