@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import func, select
 
+from ita_rent_bot.api import examples
 from ita_rent_bot.api.deps import SessionDep, require_admin
 from ita_rent_bot.api.errors import responses
 from ita_rent_bot.api.pagination import CursorQuery, LimitQuery, Page, before, encode_cursor
@@ -75,13 +76,13 @@ async def list_users(
     return Page[AdminUserOut](items=items, next_cursor=next_cursor)
 
 
-@router.get("/portals")
+@router.get("/portals", responses=examples.example(examples.PORTALS))
 async def portal_status(session: SessionDep) -> list[PortalStatus]:
     """Each portal's health as the crawler last saw it (ok, blocked, failing, unknown)."""
     return await figures.portal_statuses(session)
 
 
-@router.get("/deliveries/stats")
+@router.get("/deliveries/stats", responses=examples.example(examples.DELIVERY_STATS))
 async def delivery_stats(session: SessionDep) -> DeliveryStats:
     """Deliveries by channel and status, and the age of the oldest one still pending."""
     return await figures.delivery_stats(session)

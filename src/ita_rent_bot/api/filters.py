@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Response
 from pydantic import ValidationError
 
+from ita_rent_bot.api import examples
 from ita_rent_bot.api.deps import CurrentUser, OwnedFilter, SessionDep
 from ita_rent_bot.api.errors import ApiError, invalid_body, not_found, responses
 from ita_rent_bot.filters import service as filters
@@ -50,13 +51,17 @@ def _refused(exc: FilterValidationError) -> ApiError:
     return ApiError(422, str(exc), field=exc.field)
 
 
-@router.get("")
+@router.get("", responses=examples.example([examples.FILTER]))
 async def list_filters(user: CurrentUser, session: SessionDep) -> list[FilterOut]:
     """Your searches, oldest first."""
     return [_out(f) for f in await filters.list_filters(session, user_id=user.id)]
 
 
-@router.post("", status_code=201, responses=responses(413, 422))
+@router.post(
+    "",
+    status_code=201,
+    responses=responses(413, 422) | {201: examples.example(examples.FILTER)[200]},
+)
 async def create_filter(
     user: CurrentUser,
     session: SessionDep,
@@ -70,13 +75,15 @@ async def create_filter(
     return _out(search)
 
 
-@router.get("/{filter_id}", responses=responses(404, 422))
+@router.get("/{filter_id}", responses=responses(404, 422) | examples.example(examples.FILTER))
 async def read_filter(search: OwnedFilter) -> FilterOut:
     """One of your searches."""
     return _out(search)
 
 
-@router.patch("/{filter_id}", responses=responses(404, 413, 422))
+@router.patch(
+    "/{filter_id}", responses=responses(404, 413, 422) | examples.example(examples.FILTER)
+)
 async def update_filter(
     search: OwnedFilter,
     user: CurrentUser,

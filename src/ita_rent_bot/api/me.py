@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Response
 
+from ita_rent_bot.api import examples
 from ita_rent_bot.api.deps import CurrentUser, SessionDep
 from ita_rent_bot.api.errors import ApiError, responses
 from ita_rent_bot.users import service as users
@@ -40,13 +41,13 @@ PATCH_EXAMPLES: dict[str, Any] = {
 }
 
 
-@router.get("")
+@router.get("", responses=examples.example(examples.USER))
 async def read_me(user: CurrentUser) -> UserOut:
     """Your settings: language, time zone, quiet hours, channels and their modes."""
     return UserOut.model_validate(user)
 
 
-@router.patch("", responses=responses(413, 422))
+@router.patch("", responses=responses(413, 422) | examples.example(examples.USER))
 async def update_me(
     user: CurrentUser,
     patch: Annotated[UserPatch, Body(openapi_examples=PATCH_EXAMPLES)],

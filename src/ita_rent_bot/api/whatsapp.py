@@ -13,6 +13,7 @@ from fastapi import APIRouter, Body, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ita_rent_bot.api import examples
 from ita_rent_bot.api.deps import CurrentUser, SessionDep, require_admin
 from ita_rent_bot.api.errors import ApiError, responses
 from ita_rent_bot.api.health import AppStateDep
@@ -124,7 +125,7 @@ async def _refuse(session: AsyncSession, exc: linking.LinkError) -> NoReturn:
     )
 
 
-@router.get("/status")
+@router.get("/status", responses=examples.example(examples.WHATSAPP_STATUS))
 async def whatsapp_status(user: CurrentUser, state: AppStateDep) -> WhatsAppStatusOut:
     """Your WhatsApp link: the number, whether notifications are on, any delivery problem."""
     return linking.whatsapp_status(user, state.settings)
@@ -146,7 +147,9 @@ async def link(
     return LinkStartedOut(number=started.number, expires_at=started.expires_at)
 
 
-@router.post("/verify", responses=responses(409, 413, 422))
+@router.post(
+    "/verify", responses=responses(409, 413, 422) | examples.example(examples.WHATSAPP_STATUS)
+)
 async def verify(
     user: CurrentUser, session: SessionDep, state: AppStateDep, body: VerifyIn
 ) -> WhatsAppStatusOut:
@@ -160,7 +163,7 @@ async def verify(
     return linking.whatsapp_status(user, state.settings)
 
 
-@router.delete("/unlink")
+@router.delete("/unlink", responses=examples.example(examples.WHATSAPP_STATUS))
 async def unlink(user: CurrentUser, session: SessionDep, state: AppStateDep) -> WhatsAppStatusOut:
     """Forget your number; WhatsApp messages not yet sent are cancelled."""
     await linking.unlink(session, user=user)
@@ -173,7 +176,9 @@ _TOGGLE_EXAMPLES: dict[str, Any] = {
 }
 
 
-@router.post("/toggle", responses=responses(409, 413, 422))
+@router.post(
+    "/toggle", responses=responses(409, 413, 422) | examples.example(examples.WHATSAPP_STATUS)
+)
 async def toggle(
     user: CurrentUser,
     session: SessionDep,
@@ -227,7 +232,7 @@ async def send_test(user: CurrentUser, session: SessionDep, service: WhatsAppDep
 @router.get(
     "/settings",
     dependencies=[Depends(require_admin)],
-    responses=responses(403),
+    responses=responses(403) | examples.example(examples.WHATSAPP_SETTINGS),
 )
 async def whatsapp_settings(state: AppStateDep) -> WhatsAppSettingsOut:
     """The server's WhatsApp set-up (admin only): provider, masked senders, template, interval."""
