@@ -6,6 +6,7 @@ import base64
 
 import pytest
 
+from ita_rent_bot.api.auth_cache import TokenCache
 from ita_rent_bot.users import service as users
 
 from .conftest import ADMIN, ADMIN_TOKEN, Api, api_settings, bearer, running
@@ -57,15 +58,21 @@ async def test_wrong_tokens_are_refused(api: Api, authorization: str) -> None:
     assert "error" in response.json()
 
 
-async def test_a_token_works_until_it_is_rotated(api: Api) -> None:
+async def test_a_rotated_token_stops_working_within_the_cache_ttl(api: Api) -> None:
+    now = [1000.0]
+    api.app.state.token_cache = TokenCache(ttl=2.0, clock=lambda: now[0])
     user, token = await api.user(telegram_chat_id=1)
     assert (await api.client.get("/api/v1/me", headers=bearer(token))).json()["id"] == user.id
     async with api.sessions() as session, session.begin():
         fresh = await users.get_user(session, user_id=user.id)
         assert fresh is not None
-        new_token = await users.issue_api_token(session, user=fresh)
-    assert (await api.client.get("/api/v1/me", headers=bearer(token))).status_code == 401
+        new_token = await users.issue_api_token(session, user=fresh)  # as the bot's /token does
     assert (await api.client.get("/api/v1/me", headers=bearer(new_token))).status_code == 200
+    # a write never trusts the cache: it looks the token up
+    patch = await api.client.patch("/api/v1/me", headers=bearer(token), json={"language": "en"})
+    assert patch.status_code == 401
+    now[0] += 2.0
+    assert (await api.client.get("/api/v1/me", headers=bearer(token))).status_code == 401
 
 
 async def test_an_inactive_user_token_is_refused(api: Api) -> None:

@@ -15,6 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ita_rent_bot.api.auth_cache import SAFE_METHODS, TokenCache
 from ita_rent_bot.api.errors import ApiError, not_found
 from ita_rent_bot.api.health import AppStateDep
 from ita_rent_bot.filters import service as filters
@@ -50,6 +51,14 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise
         await session.commit()
+        changed: int | None = getattr(request.state, "changed_user_id", None)
+        if changed is not None:  # reads cached before this commit must not outlive it
+            token_cache(request).forget_user(changed)
+
+
+def token_cache(request: Request) -> TokenCache:
+    cache: TokenCache = request.app.state.token_cache
+    return cache
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
@@ -60,14 +69,26 @@ def _unauthorized(message: str) -> ApiError:
 
 
 async def get_current_user(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_user_bearer)],
 ) -> User:
+    """The token's user; a read request may get it from the TokenCache without a query."""
     if credentials is None:
         raise _unauthorized("missing token: send Authorization: Bearer <token>")
+    cache = token_cache(request)
+    digest = users.hash_token(credentials.credentials)
+    reading = request.method in SAFE_METHODS
+    if reading and (cached := cache.get(digest)) is not None:
+        return await session.merge(cached, load=False)
     user = await users.get_by_api_token(session, token=credentials.credentials)
     if user is None:
         raise _unauthorized("invalid token")
+    if reading:
+        cache.put(digest, user)
+    else:
+        cache.forget_user(user.id)
+        request.state.changed_user_id = user.id
     return user
 
 

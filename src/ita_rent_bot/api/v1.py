@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from ita_rent_bot.api import admin, errors, filters, listings, me, notifications, whatsapp
+from ita_rent_bot.api.auth_cache import TokenCache
 from ita_rent_bot.api.limits import BodyLimitMiddleware, RateLimiter, RateLimitMiddleware
 from ita_rent_bot.channels.whatsapp.service import WhatsAppService
 from ita_rent_bot.dashboard import router as dashboard
@@ -25,7 +26,8 @@ def _with_api_state(
     inner: Callable[[FastAPI], AbstractAsyncContextManager[Any]],
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[Any]]:
     """Run the app's lifespan, and inside it hold what the API shares between requests: the
-    rate limiter (Redis when REDIS_URL is set) and the WhatsApp service (None when it is off).
+    rate limiter (Redis when REDIS_URL is set), the token cache, and the WhatsApp service
+    (None when it is off).
 
     `app.state.rate_limits`, when set before start, replaces the default RateLimits.
     """
@@ -39,6 +41,7 @@ def _with_api_state(
             )
             whatsapp = WhatsAppService.from_settings(settings)
             app.state.rate_limiter = limiter
+            app.state.token_cache = TokenCache()
             app.state.whatsapp = whatsapp
             try:
                 yield state
