@@ -99,17 +99,21 @@ class Settings(BaseSettings):
     delivery_batch_size: int = Field(default=100, ge=1, le=5000)
 
     # portals
+    crawl_enabled: bool = True  # the periodic crawl inside `run` (needs embedded_workers too)
     crawl_interval_seconds: int = Field(default=300, ge=10)
     crawl_min_host_interval_seconds: float = Field(default=3.0, ge=0)
     crawl_max_pages: int = Field(default=5, ge=1, le=50)
     crawl_timeout_seconds: float = Field(default=20.0, gt=0)
     proxy_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    source_base_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # where each portal is reached: the real sites by default, a loopback fake in tests
+    subito_base_url: str = "https://www.subito.it"
+    immobiliare_base_url: str = "https://www.immobiliare.it"
+    idealista_base_url: str = "https://www.idealista.it"
     idealista_api_key: SecretStr | None = None
     idealista_api_secret: SecretStr | None = None
     idealista_api_url: str = "https://api.idealista.com"
 
-    @field_validator("whatsapp_phone_number_id", "proxy_urls", "source_base_urls", mode="before")
+    @field_validator("whatsapp_phone_number_id", "proxy_urls", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
@@ -119,9 +123,11 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str | None) -> str | None:
         return _check_url(value, schemes=("http", "https"))
 
-    @field_validator("idealista_api_url")
+    @field_validator(
+        "idealista_api_url", "subito_base_url", "immobiliare_base_url", "idealista_base_url"
+    )
     @classmethod
-    def _idealista_url(cls, value: str) -> str:
+    def _portal_url(cls, value: str) -> str:
         checked = _check_url(value, schemes=("http", "https"))
         assert checked is not None
         return checked

@@ -17,6 +17,8 @@ from ita_rent_bot.app_state import AppState
 from ita_rent_bot.channels.status import channel_statuses
 from ita_rent_bot.config import Settings, get_settings
 from ita_rent_bot.log import configure_logging, get_logger
+from ita_rent_bot.sources.crawler import make_crawl_job
+from ita_rent_bot.sources.http import PoliteFetcher
 from ita_rent_bot.worker.runtime import Runtime
 
 log = get_logger(__name__)
@@ -37,12 +39,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 reason=status.reason,
             )
         runtime = Runtime()
+        fetcher = PoliteFetcher(resolved)
+        if resolved.crawl_enabled:
+            runtime.add(make_crawl_job(state, fetcher))
         if resolved.embedded_workers:
             runtime.start()
         try:
             yield
         finally:
             await runtime.stop()
+            await fetcher.aclose()
             await state.aclose()
 
     app = FastAPI(
