@@ -44,6 +44,17 @@ class SecretRedactor:
 _redactor = SecretRedactor()
 
 
+class _CurrentStderr:
+    """Writes to whatever sys.stderr is at that moment, never to a stream swapped out since
+    logging was configured (a test runner's capture, closed after its test)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(
     level: str = "INFO", *, json: bool = False, secrets: Iterable[str] = ()
 ) -> None:
@@ -62,7 +73,7 @@ def configure_logging(
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=False,
     )
 

@@ -113,3 +113,12 @@ async def test_an_unexpected_error_is_a_generic_500_without_a_traceback(api: Api
     assert "secret" not in response.text
     assert "Traceback" not in response.text
     assert error.field is None
+
+
+async def test_provider_webhooks_keep_their_own_body_limit(api: Api) -> None:
+    response = await api.client.post(
+        "/webhooks/twilio/status",
+        content=b"MessageSid=SM1&MessageStatus=delivered&pad=" + b"x" * 100_000,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 403  # checked by signature, not refused for its size here

@@ -213,14 +213,16 @@ class BodyTooLarge(HTTPException):
 
 
 class BodyLimitMiddleware:
-    """Refuses a body over the limit: at once by Content-Length, else as it streams in."""
+    """Refuses an API body over the limit: at once by Content-Length, else as it streams in.
+
+    Provider webhooks keep their own limit (their batches may be larger)."""
 
     def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not limited(scope["path"]):
             await self.app(scope, receive, send)
             return
         for name, value in scope["headers"]:
