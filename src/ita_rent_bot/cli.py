@@ -78,8 +78,8 @@ def register_commands() -> None:
     from ita_rent_bot.filters.cli import filters_app
     from ita_rent_bot.sources import cli as sources_cli
 
-    app.add_typer(filters_app, name="filters")
     app.add_typer(whatsapp_app, name="whatsapp")
+    app.add_typer(filters_app, name="filters")
     sources_cli.register(app)
 
 
