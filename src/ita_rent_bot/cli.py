@@ -88,8 +88,8 @@ def register_commands() -> None:
     from ita_rent_bot.sources import cli as sources_cli
     from ita_rent_bot.worker import cli as worker_cli
 
-    app.add_typer(filters_app, name="filters")
     app.add_typer(whatsapp_app, name="whatsapp")
+    app.add_typer(filters_app, name="filters")
     sources_cli.register(app)
     bot_cli.register(app)
     worker_cli.register(app)

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from ita_rent_bot import __version__
-from ita_rent_bot.api import health
+from ita_rent_bot.api import health, v1
 from ita_rent_bot.api import metrics as metrics_api
 from ita_rent_bot.api import webhooks as webhooks_api
 from ita_rent_bot.app_state import AppState
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(health.router)
     app.include_router(metrics_api.router)
+    v1.install(app)
     app.include_router(webhooks_api.router)
     app.include_router(telegram_webhook.router)
     return app
