@@ -244,6 +244,8 @@ class DeliveryEngine:
             log.warning("loading claimed deliveries failed", error=repr(exc), count=len(ids))
             self.recorder.put(Record(tuple(ids), PENDING, next_attempt_at=now, count_attempt=False))
             return 0
+        loaded = {row.id for rows in batch.rows.values() for row in rows}
+        self._held.difference_update(set(ids) - loaded)  # deleted since (with their user)
         for (user_id, channel), rows in batch.rows.items():
             self._start_user(batch, user_id, channel, rows, now)
         return len(ids)
