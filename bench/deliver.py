@@ -19,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -236,7 +237,11 @@ async def main(messages: int, cap: int, chat_cap: int, probes: int) -> None:
         f"  throughput   {throughput:6.1f} msg/s = {share:.1%} of the cap"
         f"  (target >= 95%: {met[share >= 0.95]})"
     )
-    print(f"  429 answers  {len(rejected):6d}  (target 0: {met[not rejected]})")
+    caps = Counter(str(c["cap"]) for c in rejected)
+    print(
+        f"  429 answers  {len(rejected):6d}  (target 0: {met[not rejected]}; bot cap "
+        f"{caps['global']}, chat cap {caps['chat']})"
+    )
     print(f"  busiest 1 s  {most_in_window(sent):6d}  sends counted at the fake (cap {cap})")
     print(
         f"  ingest -> first provider call at idle, {len(latencies)} listings: p50 "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,13 @@ from ita_rent_bot.worker.process import WorkerProcess
 from notifications.builders import add_world, statuses
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _logs_back_on_stderr() -> Iterator[None]:
+    """The CLI configures logging on CliRunner's stream, which closes after each invoke."""
+    yield
+    configure_logging("INFO")
 
 
 @pytest.fixture
@@ -79,7 +87,6 @@ def test_run_demo_shows_the_cards_and_the_digest(clean_env: Path) -> None:
 async def test_a_worker_on_sqlite_sends_to_the_console_and_stops_on_sigterm(
     sqlite_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    configure_logging("INFO")  # a CliRunner test before may have left logs on its closed stream
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, database_url=sqlite_url, debug_notifications=True
     )

@@ -116,6 +116,7 @@ class DeliveryEngine:
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._task_done = asyncio.Event()
+        self._claim_size = self.options.batch_size  # grows while claims come back full
 
     # -- the loop ------------------------------------------------------------------------------
 
@@ -222,6 +223,7 @@ class DeliveryEngine:
         if free <= 0 or not self.serve:
             return 0
         now = utcnow()
+        limit = min(self._claim_size, free)
         try:
             async with unit_of_work(self.session_factory) as session:
                 ids = await service.claim_due(
@@ -229,12 +231,19 @@ class DeliveryEngine:
                     channels=self.serve,
                     now=now,
                     lease_until=now + timedelta(seconds=self.options.lease_seconds),
-                    limit=min(self.options.batch_size, free),
+                    limit=limit,
                     busy=self._busy,
                 )
         except Exception as exc:
             log.warning("claiming deliveries failed", error=repr(exc))
             return 0
+        # a burst: claim twice as much next time (up to 8 batches), so all its users start soon
+        full = len(ids) >= limit
+        self._claim_size = (
+            min(self._claim_size * 2, self.options.batch_size * 8)
+            if full
+            else self.options.batch_size
+        )
         if not ids:
             return 0
         self._held.update(ids)
@@ -244,6 +253,8 @@ class DeliveryEngine:
             log.warning("loading claimed deliveries failed", error=repr(exc), count=len(ids))
             self.recorder.put(Record(tuple(ids), PENDING, next_attempt_at=now, count_attempt=False))
             return 0
+        loaded = {row.id for rows in batch.rows.values() for row in rows}
+        self._held.difference_update(set(ids) - loaded)  # deleted since (with their user)
         for (user_id, channel), rows in batch.rows.items():
             self._start_user(batch, user_id, channel, rows, now)
         return len(ids)
