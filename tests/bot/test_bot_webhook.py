@@ -73,12 +73,15 @@ async def test_webhook_mode_with_a_right_and_a_wrong_secret(
         for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
             refused = await client.post(WEBHOOK_PATH, json=update, headers=headers)
             assert refused.status_code == 403
-            assert refused.json() == {"detail": "missing or wrong secret token"}
+            assert refused.json() == {
+                "error": {"code": "forbidden", "message": "missing or wrong secret token"}
+            }
         assert telegram_api.sent(1001) == []
 
         right = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
         bad = await client.post(WEBHOOK_PATH, content=b"{not json", headers=right)
         assert bad.status_code == 400
+        assert bad.json()["error"]["message"] == "the body is not a Telegram update"
 
         accepted = await client.post(WEBHOOK_PATH, json=update, headers=right)
         assert (accepted.status_code, accepted.json()) == (200, {"ok": True})

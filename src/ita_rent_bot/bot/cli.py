@@ -22,6 +22,7 @@ def webhook_app(settings: Settings) -> FastAPI:
     """An app with nothing but the Telegram webhook, for running the bot on its own."""
     from fastapi import FastAPI
 
+    from ita_rent_bot.api import errors
     from ita_rent_bot.app_state import AppState
     from ita_rent_bot.bot import webhook
 
@@ -36,6 +37,7 @@ def webhook_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="ITA_RENT_BOT Telegram webhook", lifespan=lifespan)
     app.include_router(webhook.router)
+    errors.install(app)  # the same error shape as the whole API
     return app
 
 

@@ -11,9 +11,10 @@ from typing import Annotated
 
 from aiogram.types import Update
 from aiogram.utils.token import TokenValidationError
-from fastapi import APIRouter, FastAPI, Header, HTTPException, Request, status
+from fastapi import APIRouter, FastAPI, Header, Request
 from pydantic import BaseModel, ValidationError
 
+from ita_rent_bot.api.errors import ApiError, ErrorOut
 from ita_rent_bot.app_state import AppState
 from ita_rent_bot.bot.runner import WEBHOOK_PATH, BotRuntime, webhook_secret
 from ita_rent_bot.log import get_logger
@@ -52,7 +53,14 @@ router = APIRouter(tags=["webhooks"], lifespan=bot_lifespan)
 @router.post(
     WEBHOOK_PATH,
     response_model=WebhookAck,
-    responses={403: {"description": "missing or wrong secret token"}},
+    responses={
+        400: {"model": ErrorOut, "description": "The body is not a Telegram update."},
+        403: {
+            "model": ErrorOut,
+            "description": "Missing or wrong X-Telegram-Bot-Api-Secret-Token.",
+        },
+        404: {"model": ErrorOut, "description": "The Telegram bot is not configured here."},
+    },
 )
 async def telegram_webhook(
     request: Request,
@@ -60,15 +68,13 @@ async def telegram_webhook(
 ) -> WebhookAck:
     runtime: BotRuntime | None = getattr(request.app.state, "telegram_bot", None)
     if runtime is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "the Telegram bot is not configured")
+        raise ApiError(404, "the Telegram bot is not configured")
     expected = webhook_secret(runtime.settings)
     if secret is None or not hmac.compare_digest(secret.encode(), expected.encode()):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or wrong secret token")
+        raise ApiError(403, "missing or wrong secret token")
     try:
         update = Update.model_validate(await request.json(), context={"bot": runtime.bot})
     except (ValueError, ValidationError):
-        raise HTTPException(
-            status.HTTP_400_BAD_REQUEST, "the body is not a Telegram update"
-        ) from None
+        raise ApiError(400, "the body is not a Telegram update") from None
     await runtime.feed(update)
     return WebhookAck()
