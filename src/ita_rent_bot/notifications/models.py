@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ita_rent_bot.db import Base, utcnow
@@ -30,7 +30,8 @@ class Delivery(Base):
     __tablename__ = "deliveries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # no index of its own: the unique key below starts with user_id
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     listing_id: Mapped[int] = mapped_column(
         ForeignKey("listings.id", ondelete="CASCADE"), index=True
     )
@@ -43,7 +44,8 @@ class Delivery(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     lease_until: Mapped[datetime | None]
-    provider_message_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Meta's "wamid..." ids run to ~80 characters; Twilio's SIDs are 34
+    provider_message_id: Mapped[str | None] = mapped_column(String(128))
     error_code: Mapped[str | None] = mapped_column(String(32))
     error_message: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -53,4 +55,11 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "listing_id", "channel", "kind"),
         Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+        # webhooks look deliveries up by provider id; a new (unsent) row has none to index
+        Index(
+            "ix_deliveries_provider_message_id",
+            "provider_message_id",
+            postgresql_where=text("provider_message_id IS NOT NULL"),
+            sqlite_where=text("provider_message_id IS NOT NULL"),
+        ),
     )
