@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from ita_rent_bot.filters.cities import normalise_city
+
 ROME = ZoneInfo("Europe/Rome")
 MAX_CITY_CHARS = 64  # Listing.city; no Italian municipality comes close
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -48,13 +50,17 @@ def strip_accents(text: str) -> str:
 
 
 def city_slug(name: str | None) -> str | None:
-    """The canonical key of a municipality: lowercase, no accents, words joined by '-'.
+    """The canonical key of a municipality: the comune's slug from the shipped ISTAT list (the
+    same key filters use), else the name lowercased without accents, words joined by '-'.
 
     A bilingual name ("Bolzano / Bozen", "Alicante / Alacant") keeps its first form.
     """
     if not name:
         return None
     first = name.split("/", 1)[0]
+    known = normalise_city(first.strip())
+    if known is not None:
+        return known
     slug = _NON_ALNUM.sub("-", strip_accents(first).lower()).strip("-")
     return slug if 0 < len(slug) <= MAX_CITY_CHARS else None
 
