@@ -102,8 +102,9 @@ def database_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
 
 @pytest.fixture
 def settings(sqlite_url: str) -> Settings:
-    """Settings for a test: an empty environment's defaults on a temporary SQLite file."""
-    return Settings(_env_file=None, database_url=sqlite_url)  # type: ignore[call-arg]
+    """Settings for a test: an empty environment's defaults on a temporary SQLite file, with the
+    crawler off so an app started by a test can never reach a real portal."""
+    return Settings(_env_file=None, database_url=sqlite_url, crawl_enabled=False)  # type: ignore[call-arg]
 
 
 async def _fresh_schema(engine: AsyncEngine) -> None:

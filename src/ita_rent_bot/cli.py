@@ -86,6 +86,7 @@ def run(
 
 def register_commands() -> None:
     """Each domain's commands (added by their modules)."""
+    from ita_rent_bot.bot import cli as bot_cli
     from ita_rent_bot.channels.whatsapp.cli import app as whatsapp_app
     from ita_rent_bot.filters.cli import filters_app
     from ita_rent_bot.sources import cli as sources_cli
@@ -94,6 +95,7 @@ def register_commands() -> None:
     app.add_typer(whatsapp_app, name="whatsapp")
     app.add_typer(filters_app, name="filters")
     sources_cli.register(app)
+    bot_cli.register(app)
     worker_cli.register(app)
 
 

@@ -30,6 +30,9 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# A fixed set of SQLite connections, never more: each aiosqlite connection is a thread, and
+# opening and closing overflow connections under load costs more than waiting for one.
+SQLITE_POOL_SIZE = 8
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -76,7 +79,10 @@ def create_engine(settings: Settings) -> AsyncEngine:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_size=5
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=0,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

@@ -11,10 +11,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from ita_rent_bot import __version__
-from ita_rent_bot.api import health
+from ita_rent_bot.api import health, v1
 from ita_rent_bot.api import metrics as metrics_api
 from ita_rent_bot.api import webhooks as webhooks_api
 from ita_rent_bot.app_state import AppState
+from ita_rent_bot.bot import webhook as telegram_webhook
 from ita_rent_bot.channels.status import channel_statuses
 from ita_rent_bot.config import Settings, get_settings
 from ita_rent_bot.log import configure_logging, get_logger
@@ -55,7 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(health.router)
     app.include_router(metrics_api.router)
+    v1.install(app)
     app.include_router(webhooks_api.router)
+    app.include_router(telegram_webhook.router)
     return app
 
 

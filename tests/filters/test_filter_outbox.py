@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from filter_db import T0, FakeIngestResult, FakePriceChange, make_listing, make_user
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ita_rent_bot.filters import service
@@ -13,6 +13,8 @@ from ita_rent_bot.filters.matcher import FilterIndex
 from ita_rent_bot.filters.outbox import EnqueueReport, enqueue_matches
 from ita_rent_bot.filters.schemas import FilterIn
 from ita_rent_bot.listings.models import MARK_HIDDEN, Listing, ListingMark
+from ita_rent_bot.listings.schemas import ListingData
+from ita_rent_bot.listings.service import ingest
 from ita_rent_bot.notifications.models import KIND_NEW, KIND_PRICE_DROP, SENT, Delivery
 from ita_rent_bot.users.models import User
 
@@ -187,3 +189,36 @@ async def test_replaying_an_ingest_adds_nothing(
     async with session_factory() as s:
         assert len(await _rows(s)) == 6
     assert (first.inserted, second.inserted, second.deliveries) == (6, 0, 0)
+
+
+async def test_with_the_ingest_of_the_sources(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """listings.service.ingest's result is what enqueue_matches takes: new, then a price drop."""
+    index = FilterIndex()
+    async with session_factory() as s, s.begin():
+        user = await make_user(s)
+        await _add_filter(s, user)
+
+    def seen(price: int) -> ListingData:
+        return ListingData(
+            source="subito",
+            source_id="ad-1",
+            url="https://listing.example/ad-1",
+            title="Bilocale",
+            city="roma",
+            price_eur=price,
+        )
+
+    async with session_factory() as s, s.begin():
+        result = await ingest(s, [seen(1450)], now=NOW)
+        first = await enqueue_matches(s, index, result, now=NOW)
+        await s.execute(update(Delivery).values(status=SENT))
+    async with session_factory() as s, s.begin():
+        later = NOW + timedelta(hours=1)
+        result = await ingest(s, [seen(1300)], now=later)
+        drop = await enqueue_matches(s, index, result, now=later)
+    assert (first.deliveries, first.inserted) == (1, 1)
+    assert (drop.price_drop_deliveries, drop.inserted) == (1, 1)
+    async with session_factory() as s:
+        assert {r[3] for r in await _rows(s)} == {KIND_NEW, KIND_PRICE_DROP}

@@ -152,3 +152,14 @@ def test_an_empty_result_page_is_a_result() -> None:
     assert get_source("idealista").parse(empty_idealista).listings == []
     assert get_source("immobiliare").parse(b'{"results": [], "count": 0}').listings == []
     assert get_source("idealista_api").parse(b'{"elementList": [], "total": 0}').listings == []
+
+
+def test_a_card_whose_identity_cannot_be_stored_is_damaged() -> None:
+    huge_id = b'{"realEstate": {"id": 1' + b"0" * 80 + b'}, "seo": {"url": "https://x.it/a"}}'
+    long_url = b'{"realEstate": {"id": 7}, "seo": {"url": "https://x.it/' + b"a" * 1100 + b'"}}'
+    fine = b'{"realEstate": {"id": 8}, "seo": {"url": "https://x.it/8"}}'
+    body = b'{"results": [' + b",".join([huge_id, long_url, fine]) + b"]}"
+
+    result = get_source("immobiliare").parse(body)
+
+    assert ([x.source_id for x in result.listings], result.skipped) == (["8"], 2)

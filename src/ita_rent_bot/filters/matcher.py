@@ -2,15 +2,17 @@
 
 Design. Filters are grouped by city; inside a city each filter owns a slot, and every condition
 is a bitset over slots (Python ints): per portal, per price/rooms/area bucket (see RangeBits),
-per zone word, and the yes/no conditions. Matching a listing ANDs a few bitsets, which leaves a
-superset of the matches; filters whose every condition the bitsets decide exactly ("exact":
-bounds on the grid, no zones, words or price per m²) are matches as they are, and the rest are
-checked with the same predicate `filter_matches` uses. So `match` returns exactly what testing
-each active filter one by one returns, at a cost that grows with the matches, not the filters.
+per zone (matched against every run of words of the listing's zone), and the yes/no conditions.
+Matching a listing ANDs a few bitsets, which leaves a superset of the matches; filters whose
+every condition the bitsets decide exactly ("exact": bounds on the grid, no words, no price per
+m²) are matches as they are, and the rest are checked with the same predicate `filter_matches`
+uses. So `match` returns exactly what testing each active filter one by one returns, at a cost
+that grows with the matches, not with the filters.
 
 Freshness across processes: `refresh(session)` runs before each matching round. It reads the
-filters whose `updated_at` is at or after the newest one already seen, less REFRESH_OVERLAP
-(so a transaction that committed late is still caught), applies the changed ones, and
+filters whose `updated_at` is at or after the start of the previous refresh less REFRESH_OVERLAP
+(a write stamped earlier but committed later, or stamped by a slightly slow clock, is still
+caught; a write transaction never lasts that long), applies the ones that changed, and
 compares count(id) and sum(id) with what it holds: a difference means rows were deleted (or
 inserted with an old stamp), and only then are all ids read to reconcile. The service stamps
 `updated_at` on every create, change and pause; a deleted user's filters go by cascade.
@@ -27,6 +29,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ita_rent_bot.db import utcnow
 from ita_rent_bot.filters.bitsets import RangeBits, from_positions, grid, positions
 from ita_rent_bot.filters.models import SearchFilter
 from ita_rent_bot.filters.predicate import (
@@ -68,7 +71,7 @@ class FilterMatch:
     user_id: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class _Entry:
     filter_id: int
     user_id: int
@@ -78,14 +81,15 @@ class _Entry:
     compiled: CompiledFilter
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class _Placed:
     """Where one filter sits in its city's bitsets, so it can be taken out again."""
 
     entry: _Entry
     spans: tuple[tuple[int, int] | None, ...]
-    tokens: tuple[str, ...]
-    exact: bool
+    phrases: tuple[str, ...]  # the filter's zones, folded: "centro storico"
+    exact: bool  # the bitsets decide every condition
+    text_only: bool  # ... every condition but the words
 
 
 def _entry(row: Any) -> _Entry:
@@ -112,7 +116,7 @@ class _CityIndex:
         self.source_any = 0
         self.source: dict[str, int] = {}
         self.zone_open = self.zone_unknown_ok = 0
-        self.zone_token: dict[str, int] = {}
+        self.zone_phrase: dict[str, int] = {}
         self.private_any = self.private_strict = 0
         self.photos = 0
         self.furnished_any = self.furnished_strict = 0
@@ -124,15 +128,12 @@ class _CityIndex:
         c = entry.compiled
         bounds = ((c.price_min, c.price_max), (c.rooms_min, c.rooms_max), (c.area_min, c.area_max))
         spans = tuple(d.span(lo, hi) for d, (lo, hi) in zip(self.dims, bounds, strict=True))
-        exact = (
-            all(d.exact(lo, hi) for d, (lo, hi) in zip(self.dims, bounds, strict=True))
-            and not c.zones
-            and not c.include
-            and not c.exclude
-            and c.max_price_per_m2 is None
+        on_grid = c.max_price_per_m2 is None and all(
+            d.exact(lo, hi) for d, (lo, hi) in zip(self.dims, bounds, strict=True)
         )
-        tokens = tuple(sorted({z.split()[0] for z in c.zones}))
-        return _Placed(entry, spans, tokens, exact)
+        has_words = bool(c.include or c.exclude)
+        phrases = tuple(sorted({z.strip() for z in c.zones}))
+        return _Placed(entry, spans, phrases, on_grid and not has_words, on_grid and has_words)
 
     @staticmethod
     def _flags(p: _Placed) -> tuple[bool, ...]:
@@ -169,8 +170,8 @@ class _CityIndex:
                 setattr(self, name, getattr(self, name) | bit)
         for source in c.sources:
             self.source[source] = self.source.get(source, 0) | bit
-        for token in p.tokens:
-            self.zone_token[token] = self.zone_token.get(token, 0) | bit
+        for phrase in p.phrases:
+            self.zone_phrase[phrase] = self.zone_phrase.get(phrase, 0) | bit
 
     def remove(self, filter_id: int) -> None:
         slot = self.slot_of.pop(filter_id)
@@ -183,12 +184,12 @@ class _CityIndex:
             setattr(self, name, getattr(self, name) & clear)
         for source in p.entry.compiled.sources:
             self.source[source] &= clear
-        for token in p.tokens:
-            left = self.zone_token[token] & clear
+        for phrase in p.phrases:
+            left = self.zone_phrase[phrase] & clear
             if left:
-                self.zone_token[token] = left
+                self.zone_phrase[phrase] = left
             else:
-                del self.zone_token[token]
+                del self.zone_phrase[phrase]
         self.placed[slot] = None
         self.results[slot] = None
         self.free.append(slot)
@@ -205,19 +206,19 @@ class _CityIndex:
             )
         flags: list[list[int]] = [[] for _ in _FLAGS]
         sources: dict[str, list[int]] = {}
-        tokens: dict[str, list[int]] = {}
+        phrases: dict[str, list[int]] = {}
         for i, p in enumerate(placed):
             for members, on in zip(flags, self._flags(p), strict=True):
                 if on:
                     members.append(i)
             for source in p.entry.compiled.sources:
                 sources.setdefault(source, []).append(i)
-            for token in p.tokens:
-                tokens.setdefault(token, []).append(i)
+            for phrase in p.phrases:
+                phrases.setdefault(phrase, []).append(i)
         for name, members in zip(_FLAGS, flags, strict=True):
             setattr(self, name, from_positions(members))
         self.source = {k: from_positions(v) for k, v in sources.items()}
-        self.zone_token = {k: from_positions(v) for k, v in tokens.items()}
+        self.zone_phrase = {k: from_positions(v) for k, v in phrases.items()}
 
     def match(self, v: ListingView) -> list[FilterMatch]:
         c = self.live & (self.source_any | self.source.get(v.source, 0))
@@ -229,8 +230,8 @@ class _CityIndex:
             c &= self.zone_open | self.zone_unknown_ok
         elif c & ~self.zone_open:
             zones = self.zone_open
-            for token in set(v.zone.split()):
-                zones |= self.zone_token.get(token, 0)
+            for phrase in _phrases(v.zone):
+                zones |= self.zone_phrase.get(phrase, 0)
             c &= zones
         if v.advertiser != "private":
             c &= ~(self.private_strict if v.advertiser is None else self.private_any)
@@ -244,9 +245,18 @@ class _CityIndex:
         found = [results[i] for i in positions(c & self.exact)]
         for i in positions(c & ~self.exact):
             p = placed[i]
-            if p is not None and p.entry.compiled.accepts(v):
+            if p is None:
+                continue
+            compiled = p.entry.compiled
+            if compiled.accepts_text(v) if p.text_only else compiled.accepts(v):
                 found.append(results[i])
         return found  # type: ignore[return-value]  # slots in `live` are never None
+
+
+def _phrases(zone: str) -> set[str]:
+    """Every run of consecutive words of a folded zone: what a filter's zone may equal."""
+    words = zone.split()
+    return {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
 
 
 class FilterIndex:
@@ -256,24 +266,25 @@ class FilterIndex:
         self._entries: dict[int, _Entry] = {}  # every filter, paused ones too
         self._cities: dict[str, _CityIndex] = {}
         self._id_sum = 0
-        self._watermark: datetime | None = None
+        self._since: datetime | None = None  # stamps before this were all read already
         self._lock = asyncio.Lock()
 
     def __len__(self) -> int:
         """How many active (unpaused) filters the index holds."""
         return sum(len(city) for city in self._cities.values())
 
+    def active_in(self, city: str) -> int:
+        """How many active filters search this city (a slug)."""
+        index = self._cities.get(city)
+        return 0 if index is None else len(index)
+
     def match(self, listing: ListingLike) -> list[FilterMatch]:
-        """Every active filter the listing matches, by filter id."""
+        """Every active filter the listing matches (in no particular order)."""
         return self.match_view(ListingView.of(listing))
 
     def match_view(self, view: ListingView) -> list[FilterMatch]:
         city = self._cities.get(view.city) if view.city is not None else None
-        if city is None:
-            return []
-        found = city.match(view)
-        found.sort(key=lambda m: m.filter_id)
-        return found
+        return [] if city is None else city.match(view)
 
     def load(self, filters: Iterable[Any]) -> None:
         """Put or replace filters (objects with SearchFilter's attributes) without a database."""
@@ -288,9 +299,10 @@ class FilterIndex:
             return await self._refresh(session)
 
     async def _refresh(self, session: AsyncSession) -> int:
+        started = utcnow()
         query = select(*_COLUMNS)
-        if self._watermark is not None:
-            query = query.where(SearchFilter.updated_at >= self._watermark - REFRESH_OVERLAP)
+        if self._since is not None:
+            query = query.where(SearchFilter.updated_at >= self._since)
         rows = (await session.execute(query)).all()
         changed = [
             _entry(r)
@@ -298,7 +310,7 @@ class FilterIndex:
             if (known := self._entries.get(r.id)) is None or known.updated_at != r.updated_at
         ]
         removed: list[int] = []
-        if self._watermark is not None:
+        if self._since is not None:
             changed_ids = {e.filter_id for e in changed}
             count, total = (
                 await session.execute(
@@ -318,6 +330,7 @@ class FilterIndex:
                     )
                     changed.extend(_entry(r) for r in more)
         self._apply(changed, removed=removed)
+        self._since = started - REFRESH_OVERLAP
         return len(changed) + len(removed)
 
     def _apply(self, changed: Sequence[_Entry], removed: Iterable[int]) -> None:
@@ -337,13 +350,22 @@ class FilterIndex:
             self._entries[entry.filter_id] = entry
             if not entry.paused:
                 touched.setdefault(entry.city, []).append((entry.filter_id, entry))
-            if self._watermark is None or entry.updated_at > self._watermark:
-                self._watermark = entry.updated_at
+        rebuild = {
+            city
+            for city, ops in touched.items()
+            if city not in self._cities or len(ops) > max(64, len(self._cities[city]) // 20)
+        }
+        if rebuild:
+            members: dict[str, list[_Entry]] = {city: [] for city in rebuild}
+            for e in self._entries.values():
+                if e.city in members and not e.paused:
+                    members[e.city].append(e)
+            for city, entries in members.items():
+                self._rebuild(city, entries)
         for city, ops in touched.items():
-            index = self._cities.get(city)
-            if index is None or len(ops) > max(64, len(index) // 20):
-                self._rebuild(city)
+            if city in rebuild:
                 continue
+            index = self._cities[city]
             for filter_id, new in ops:
                 if new is None:
                     if filter_id in index.slot_of:
@@ -351,14 +373,11 @@ class FilterIndex:
                 elif filter_id not in index.slot_of:
                     index.add(new)
 
-    def _rebuild(self, city: str) -> None:
-        entries = sorted(
-            (e for e in self._entries.values() if e.city == city and not e.paused),
-            key=lambda e: e.filter_id,
-        )
+    def _rebuild(self, city: str, entries: list[_Entry]) -> None:
         if not entries:
             self._cities.pop(city, None)
             return
+        entries.sort(key=lambda e: e.filter_id)
         index = _CityIndex()
         index.build(entries)
         self._cities[city] = index

@@ -129,9 +129,9 @@ class ListingView:
         return self._text
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class CompiledFilter:
-    """A filter's conditions in the form that is quickest to test."""
+    """A filter's conditions in the form that is quickest to test (treat as read-only)."""
 
     city: str
     sources: frozenset[str]
@@ -205,13 +205,17 @@ class CompiledFilter:
             return False
         if self.furnished and v.furnished is not True and (v.furnished is False or not unknown_ok):
             return False
-        if self.include or self.exclude:
-            text = v.text
-            if not all(w in text for w in self.include):
+        return self.accepts_text(v)
+
+    def accepts_text(self, v: ListingView) -> bool:
+        """The wanted and excluded words alone."""
+        if not (self.include or self.exclude):
+            return True
+        text = v.text
+        for word in self.include:
+            if word not in text:
                 return False
-            if any(w in text for w in self.exclude):
-                return False
-        return True
+        return all(word not in text for word in self.exclude)
 
 
 def _in_range(value: int | None, lo: int | None, hi: int | None, unknown_ok: bool) -> bool:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 ROME = ZoneInfo("Europe/Rome")
+MAX_CITY_CHARS = 64  # Listing.city; no Italian municipality comes close
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _FIRST_NUMBER = re.compile(r"\d{1,3}(?:[. \u00a0\u202f]\d{3})+(?!\d)|\d+")
 _SPACES = re.compile(r"\s+")
@@ -55,7 +56,7 @@ def city_slug(name: str | None) -> str | None:
         return None
     first = name.split("/", 1)[0]
     slug = _NON_ALNUM.sub("-", strip_accents(first).lower()).strip("-")
-    return slug or None
+    return slug if 0 < len(slug) <= MAX_CITY_CHARS else None
 
 
 def first_int(text: str | None) -> int | None:

@@ -19,6 +19,19 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+# DataDome's challenge page loads its captcha from these hosts; a real page never does.
+CHALLENGE_MARKERS = (b"captcha-delivery.com",)
+CHALLENGE_MAX_BYTES = 200_000
+
+
+def looks_like_challenge(body: bytes) -> bool:
+    """A small page carrying DataDome's captcha: an anti-bot refusal, whatever its status."""
+    return len(body) <= CHALLENGE_MAX_BYTES and any(m in body for m in CHALLENGE_MARKERS)
+
+
+MAX_ID_CHARS = 64  # Listing.source_id
+MAX_URL_CHARS = 1024  # Listing.url
+
 
 class NotAResultPageError(Exception):
     """The document is not a search-result page of this portal (the message says what it is)."""
@@ -99,9 +112,18 @@ def parse_cards(
         except (CardError, KeyError, TypeError, ValueError, AttributeError, IndexError):
             skipped += 1
             continue
-        if listing is not None:
-            listings.append(listing)
+        if listing is None:
+            continue
+        if not fits_storage(listing):
+            skipped += 1
+            continue
+        listings.append(listing)
     return listings, skipped
+
+
+def fits_storage(listing: ListingData) -> bool:
+    """Whether the identity fits its columns (a 2 KB "id" is a damaged card, not a listing)."""
+    return 0 < len(listing.source_id) <= MAX_ID_CHARS and len(listing.url) <= MAX_URL_CHARS
 
 
 def unique_listings(listings: list[ListingData]) -> list[ListingData]:

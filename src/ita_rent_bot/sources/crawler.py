@@ -79,7 +79,7 @@ async def _read_pages(
     city: str,
     fetcher: PoliteFetcher,
 ) -> _Pages:
-    """Fetch pages newest first until one shows a listing already stored (or the page cap)."""
+    """Fetch pages newest first until one shows a stored listing, brings nothing new, or the cap."""
     collected: dict[str, ListingData] = {}
     pages = 0
     for page in range(1, settings.crawl_max_pages + 1):
@@ -96,9 +96,10 @@ async def _read_pages(
                     "(has the page changed?)"
                 )
                 return _Pages(list(collected.values()), pages, error)
-        for listing in result.listings:
-            collected.setdefault(listing.source_id, listing)
-        if not result.listings or not result.has_next:
+        fresh = [x for x in result.listings if x.source_id not in collected]
+        for listing in fresh:
+            collected[listing.source_id] = listing
+        if not fresh or not result.has_next:  # an empty page, the last, or a repeat of earlier
             break
         organic = [x.source_id for x in result.listings if x.source_id not in result.promoted]
         async with session_factory() as session:
@@ -209,8 +210,8 @@ async def crawl_cycle(
         async with session_factory() as session:
             targets = await crawl_state.active_targets(session)
             statuses = {s.source: s for s in await crawl_state.list_statuses(session)}
-    except Exception:
-        log.exception("crawl cycle could not read its targets")
+    except Exception as exc:  # the database is down or not migrated: try again next cycle
+        log.error("crawl cycle could not read its targets", error=redact(repr(exc)))
         return []
     now = utcnow()
     plan: dict[str, list[str]] = defaultdict(list)

@@ -20,7 +20,12 @@ import httpx
 
 from ita_rent_bot.config import Settings
 from ita_rent_bot.log import get_logger, redact
-from ita_rent_bot.sources.base import PageRequest, SourceBlockedError, SourceFailingError
+from ita_rent_bot.sources.base import (
+    PageRequest,
+    SourceBlockedError,
+    SourceFailingError,
+    looks_like_challenge,
+)
 
 log = get_logger(__name__)
 
@@ -36,8 +41,6 @@ BROWSER_HEADERS = {
 }
 MAX_RETRY_DELAY_SECONDS = 30.0
 JITTER = (1.0, 1.3)
-CHALLENGE_MARKERS = (b"captcha-delivery.com", b"geo.captcha-delivery", b"_Incapsula_Resource")
-CHALLENGE_MAX_BYTES = 200_000
 BLOCKED_STATUSES = frozenset({403, 429})
 
 
@@ -50,7 +53,7 @@ class FetchResponse:
 
 def challenge_reason(status: int, headers: httpx.Headers, body: bytes) -> str | None:
     """Why an answer is a refusal rather than a page (None when it looks like a real page)."""
-    if len(body) <= CHALLENGE_MAX_BYTES and any(m in body for m in CHALLENGE_MARKERS):
+    if looks_like_challenge(body):
         return "DataDome challenge page"
     if status in BLOCKED_STATUSES:
         if b"errors.edgesuite.net" in body or "akamai" in headers.get("server", "").lower():

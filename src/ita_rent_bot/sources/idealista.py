@@ -22,6 +22,7 @@ from ita_rent_bot.sources.base import (
     ParseResult,
     SearchQuery,
     Source,
+    looks_like_challenge,
     parse_cards,
     unique_listings,
 )
@@ -33,7 +34,6 @@ SITE = "https://www.idealista.it"
 _ROOMS = re.compile(r"^(\d+)\s+local[ei]\b", re.IGNORECASE)
 _AREA = re.compile(r"^(\d[\d.]*)\s*(?:m²|m2|mq)$", re.IGNORECASE)
 _ID = re.compile(r"^\d{1,20}$")
-CHALLENGE_MARKERS = (b"captcha-delivery.com", b"geo.captcha-delivery")
 NEXT_PAGE_SELECTOR = ".pagination li.next a, .pagination .icon-arrow-right-after"
 RESULT_PAGE_SELECTORS = ("section.items-container", "main.listing-items", "div.items-container")
 
@@ -117,8 +117,7 @@ def card_to_listing(card: LexborNode) -> ListingData:
 
 
 def parse_cards_page(body: bytes) -> ParseResult:
-    head = body[:200_000].lower()
-    if any(marker in head for marker in CHALLENGE_MARKERS) and b"data-element-id" not in body:
+    if looks_like_challenge(body) and b"data-element-id" not in body:
         raise ChallengePageError("a DataDome challenge page, not idealista results")
     tree = LexborHTMLParser(body.decode("utf-8", errors="replace"))
     cards = tree.css("article[data-element-id]")

@@ -33,7 +33,7 @@ from ita_rent_bot.sources.pagedata import (
     as_dict,
     as_list,
     dig,
-    find_dict_with,
+    find_dict,
     load_json,
     looks_like_json,
     script_json,
@@ -134,10 +134,21 @@ def _search_answer(body: bytes) -> JsonDict:
         data = script_json(body, b"__NEXT_DATA__")
         if data is None:
             raise NotAResultPageError("no embedded search data")
-    answer = data if isinstance(dig(data, "results"), list) else find_dict_with(data, ("results",))
-    if answer is None or not isinstance(answer.get("results"), list):
+    if isinstance(dig(data, "results"), list):
+        return as_dict(data)
+    answer = find_dict(data, _holds_real_estates) or find_dict(
+        data, lambda d: isinstance(d.get("results"), list)
+    )
+    if answer is None:
         raise NotAResultPageError("no 'results' list")
     return answer
+
+
+def _holds_real_estates(candidate: JsonDict) -> bool:
+    results = candidate.get("results")
+    return isinstance(results, list) and any(
+        isinstance(r, dict) and "realEstate" in r for r in results[:3]
+    )
 
 
 class ImmobiliareSource(Source):

@@ -6,6 +6,8 @@ DOM of a 1 MB page only to read one script costs far more than the JSON itself.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -48,8 +50,12 @@ def load_json(data: bytes, what: str) -> Any:
         raise NotAResultPageError(f"{what} is not valid JSON") from None
 
 
+_JSON_START = re.compile(rb"\s*[{\[]")
+
+
 def looks_like_json(body: bytes) -> bool:
-    return body.lstrip()[:1] in (b"{", b"[")
+    """Whether the document starts (after blanks) like JSON; no copy of a large page."""
+    return _JSON_START.match(body) is not None
 
 
 def script_json(body: bytes, script_id: bytes) -> Any | None:
@@ -73,12 +79,14 @@ def script_json(body: bytes, script_id: bytes) -> Any | None:
     return load_json(body[content_start + 1 : content_end], f"the {script_id.decode()} script")
 
 
-def find_dict_with(value: Any, required: tuple[str, ...], *, depth: int = 12) -> JsonDict | None:
-    """The first dict (depth-first) holding every key in `required` with a list/dict value."""
+def find_dict(
+    value: Any, accept: Callable[[JsonDict], bool], *, depth: int = 12
+) -> JsonDict | None:
+    """The first dict (depth-first, at most `depth` levels down) that `accept` approves."""
     if depth < 0:
         return None
     if isinstance(value, dict):
-        if all(isinstance(value.get(k), list | dict) for k in required):
+        if accept(value):
             return value
         children: Any = value.values()
     elif isinstance(value, list):
@@ -86,7 +94,7 @@ def find_dict_with(value: Any, required: tuple[str, ...], *, depth: int = 12) ->
     else:
         return None
     for child in children:
-        found = find_dict_with(child, required, depth=depth - 1)
+        found = find_dict(child, accept, depth=depth - 1)
         if found is not None:
             return found
     return None

@@ -1,0 +1,233 @@
+"""REST API latency: p50/p99 of GET /api/v1/whatsapp/status and GET /api/v1/filters with 100
+concurrent connections, against `ita-rent-bot run` on SQLite with seeded users and searches.
+
+The server is its own process (`ita-rent-bot run`, migrated, workers off); the load comes from
+this process: 100 keep-alive connections, each a different user with its own token and its own
+source address (127.0.0.2-127.0.0.101), so the default rate limits apply as they would to 100
+real clients and refuse nothing. Bounded: REQUESTS per connection and endpoint, and a deadline.
+Target (issue 8): p99 <= 50 ms on a 2-core machine.
+
+    .venv/bin/python bench/api.py [--requests 50] [--connections 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from ita_rent_bot.config import Settings
+from ita_rent_bot.db import create_engine, create_session_factory, unit_of_work
+from ita_rent_bot.filters.models import SearchFilter
+from ita_rent_bot.users import service as users
+from ita_rent_bot.users.models import User
+
+TARGET_P99_MS = 50.0
+ENDPOINTS = ("/api/v1/whatsapp/status", "/api/v1/filters")
+FILTERS_PER_USER = 5
+OTHER_USERS = 900  # users without a token, so the tables are not trivially small
+DEADLINE_SECONDS = 120.0
+BIN = Path(sys.executable).parent / "ita-rent-bot"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def seed(database_url: str, users_with_tokens: int) -> list[str]:
+    """Users (some with tokens and a linked WhatsApp number), each with a few searches."""
+    settings = Settings(_env_file=None, database_url=database_url)  # type: ignore[call-arg]
+    engine = create_engine(settings)
+    tokens = []
+    try:
+        async with unit_of_work(create_session_factory(engine)) as session:
+            for n in range(users_with_tokens + OTHER_USERS):
+                user = User(
+                    telegram_chat_id=10_000 + n,
+                    language=("ru", "en", "it")[n % 3],
+                    whatsapp_number=f"+39333{n:07d}",
+                    whatsapp_enabled=n % 2 == 0,
+                )
+                session.add(user)
+                await session.flush()
+                for k in range(FILTERS_PER_USER):
+                    session.add(
+                        SearchFilter(
+                            user_id=user.id,
+                            name=f"Search {k}",
+                            city=("roma", "milano", "torino", "napoli", "bologna")[k],
+                            price_max=800 + 100 * k,
+                            rooms_min=1 + k % 3,
+                            zones=["Centro"],
+                        )
+                    )
+                if n < users_with_tokens:
+                    tokens.append(await users.issue_api_token(session, user=user))
+    finally:
+        await engine.dispose()
+    return tokens
+
+
+def wait_ready(base_url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited with {process.returncode}")
+        try:
+            if httpx.get(f"{base_url}/ready", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not become ready in time")
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection from its own source address; a minimal client, so the
+    load generator spends little of the machine's two cores."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, port: int, source: str) -> Connection:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(source, 0))
+        return cls(reader, writer)
+
+    async def get(self, request: bytes) -> int:
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        await self.reader.readexactly(length)
+        return int(head[9:12])
+
+    async def close(self) -> None:
+        self.writer.close()
+        await self.writer.wait_closed()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (from /proc), to report server CPU per request."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(
+    port: int, path: str, tokens: list[str], requests: int
+) -> tuple[list[float], dict[int, int], float]:
+    """Every connection opens and warms up, then all start together; returns latencies (ms),
+    statuses and the wall time of the measured part."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    ready = 0
+    go = asyncio.Event()
+
+    async def connection(index: int, token: str) -> None:
+        nonlocal ready
+        request = (
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Authorization: Bearer {token}\r\n\r\n"
+        ).encode()
+        conn = await Connection.open(port, f"127.0.0.{2 + index}")
+        try:
+            await conn.get(request)  # warm-up
+            ready += 1
+            if ready == len(tokens):
+                go.set()
+            await go.wait()
+            for _ in range(requests):
+                started = time.perf_counter()
+                status = await conn.get(request)
+                latencies.append((time.perf_counter() - started) * 1000)
+                statuses[status] = statuses.get(status, 0) + 1
+        finally:
+            await conn.close()
+
+    tasks = [asyncio.create_task(connection(i, t)) for i, t in enumerate(tokens)]
+    await asyncio.wait_for(go.wait(), DEADLINE_SECONDS)
+    started = time.perf_counter()
+    await asyncio.wait_for(asyncio.gather(*tasks), DEADLINE_SECONDS)
+    return latencies, statuses, time.perf_counter() - started
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--connections", type=int, default=100)
+    parser.add_argument("--requests", type=int, default=50, help="per connection and endpoint")
+    args = parser.parse_args()
+    if args.connections > 250 or args.requests * len(ENDPOINTS) + 2 > 120:
+        parser.error("keep within 250 connections and the per-token limit (120/min)")
+
+    with tempfile.TemporaryDirectory(prefix="bench-api-") as workdir:
+        database_url = f"sqlite+aiosqlite:///{workdir}/bench.db"
+        port = free_port()
+        env = {  # a clean environment: the defaults, SQLite, workers off
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": os.environ.get("HOME", workdir),
+            "DATABASE_URL": database_url,
+            "EMBEDDED_WORKERS": "false",
+            "LOG_LEVEL": "WARNING",
+            "API_ADMIN_TOKEN": "bench-admin-token-0123456789abcdef",
+        }
+        # cwd: the temporary folder, so no .env of the checkout is read
+        migrate = [BIN, "migrate"]
+        subprocess.run(migrate, env=env, cwd=workdir, check=True, capture_output=True)  # noqa: S603
+        tokens = asyncio.run(seed(database_url, args.connections))
+        server = subprocess.Popen(  # noqa: S603 - our own CLI with fixed arguments
+            [BIN, "run", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            cwd=workdir,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            wait_ready(base_url, server)
+            load = os.getloadavg()[0]
+            print(
+                f"ita-rent-bot run on SQLite, {len(tokens) + OTHER_USERS} users, "
+                f"{FILTERS_PER_USER} searches each; {args.connections} connections x "
+                f"{args.requests} requests per endpoint; {os.cpu_count()} cores, load average "
+                f"{load:.1f} before the run"
+            )
+            worst = 0.0
+            for path in ENDPOINTS:
+                cpu_before = cpu_seconds(server.pid)
+                latencies, statuses, wall = asyncio.run(measure(port, path, tokens, args.requests))
+                cpu_ms = (cpu_seconds(server.pid) - cpu_before) * 1000 / (len(latencies) + 100)
+                p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+                worst = max(worst, p99)
+                print(
+                    f"GET {path:<24} n={len(latencies)} p50={p50:6.1f} ms  p99={p99:6.1f} ms  "
+                    f"{len(latencies) / wall:5.0f} req/s  server CPU {cpu_ms:.2f} ms/request  "
+                    f"statuses={statuses}  p99/target={p99 / TARGET_P99_MS:.2f}"
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
+    verdict = "meets" if worst <= TARGET_P99_MS else "misses"
+    print(f"worst p99 {worst:.1f} ms {verdict} the target of {TARGET_P99_MS:.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,147 @@
+"""What routes ask for: a session per request, the current user, the admin, an owned object.
+
+The session commits when the route returns and rolls back when it raises, before the answer
+is sent, so a client never sees success for a change that was not stored.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ita_rent_bot.api.auth_cache import SAFE_METHODS, TokenCache
+from ita_rent_bot.api.errors import ApiError, not_found
+from ita_rent_bot.api.health import AppStateDep
+from ita_rent_bot.filters import service as filters
+from ita_rent_bot.filters.models import SearchFilter
+from ita_rent_bot.listings.models import Listing
+from ita_rent_bot.notifications.models import Delivery
+from ita_rent_bot.users import service as users
+from ita_rent_bot.users.models import User
+
+_user_bearer = HTTPBearer(
+    scheme_name="userToken",
+    description="Your personal token: send /token to the Telegram bot.",
+    auto_error=False,
+)
+admin_bearer = HTTPBearer(
+    scheme_name="adminToken",
+    description="The operators' token (API_ADMIN_TOKEN).",
+    auto_error=False,
+)
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
+
+ListingId = Annotated[int, Path(ge=1, le=MAX_ID, description="The listing's id.")]
+FilterId = Annotated[int, Path(ge=1, le=MAX_ID, description="The search's id.")]
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    factory = request.app.state.app_state.session_factory
+    async with factory() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
+        changed: int | None = getattr(request.state, "changed_user_id", None)
+        if changed is not None:  # reads cached before this commit must not outlive it
+            token_cache(request).forget_user(changed)
+
+
+def token_cache(request: Request) -> TokenCache:
+    cache: TokenCache = request.app.state.token_cache
+    return cache
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(401, message, headers=_CHALLENGE)
+
+
+async def get_current_user(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_user_bearer)],
+) -> User:
+    """The token's user; a read request may get it from the TokenCache without a query."""
+    if credentials is None:
+        raise _unauthorized("missing token: send Authorization: Bearer <token>")
+    cache = token_cache(request)
+    digest = users.hash_token(credentials.credentials)
+    reading = request.method in SAFE_METHODS
+    if reading and (cached := cache.get(digest)) is not None:
+        return await session.merge(cached, load=False)
+    user = await users.get_by_api_token(session, token=credentials.credentials)
+    if user is None:
+        raise _unauthorized("invalid token")
+    if reading:
+        cache.put(digest, user)
+    else:
+        cache.forget_user(user.id)
+        request.state.changed_user_id = user.id
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def is_admin_token(state_token: str | None, given: str) -> bool:
+    """Constant-time comparison with API_ADMIN_TOKEN; False when none is configured."""
+    if not state_token:
+        return False
+    return hmac.compare_digest(state_token.encode("utf-8"), given.encode("utf-8"))
+
+
+async def require_admin(
+    state: AppStateDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(admin_bearer)],
+) -> None:
+    configured = state.settings.api_admin_token
+    if credentials is None:
+        raise _unauthorized("missing token: send Authorization: Bearer <admin token>")
+    if configured is None:
+        raise ApiError(403, "the admin API is off: API_ADMIN_TOKEN is not set")
+    if not is_admin_token(configured.get_secret_value(), credentials.credentials):
+        raise ApiError(403, "admin token required")
+
+
+AdminDep = Annotated[None, Depends(require_admin)]
+
+
+async def get_matched_listing(
+    listing_id: ListingId,
+    user: CurrentUser,
+    session: SessionDep,
+) -> Listing:
+    """A listing the user was matched with (a Delivery exists); any other id answers 404."""
+    matched = exists().where(Delivery.user_id == user.id, Delivery.listing_id == Listing.id)
+    listing = await session.scalar(select(Listing).where(Listing.id == listing_id, matched))
+    if listing is None:
+        raise not_found("listing")
+    return listing
+
+
+MatchedListing = Annotated[Listing, Depends(get_matched_listing)]
+
+
+async def get_owned_filter(
+    filter_id: FilterId, user: CurrentUser, session: SessionDep
+) -> SearchFilter:
+    """One of the user's searches; another user's id answers 404 like a missing one."""
+    search = await filters.get_filter(session, user_id=user.id, filter_id=filter_id)
+    if search is None:
+        raise not_found("search")
+    return search
+
+
+OwnedFilter = Annotated[SearchFilter, Depends(get_owned_filter)]
