@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import statistics
 import sys
 import tempfile
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -43,7 +44,12 @@ from ita_rent_bot.notifications.models import PENDING, SENDING, Delivery  # noqa
 from ita_rent_bot.users.models import User  # noqa: E402
 from ita_rent_bot.worker.process import WorkerProcess  # noqa: E402
 
-PER_USER = 5  # messages per chat in the burst, so the per-chat cap is exercised too
+PER_USER = 5
+RESET_SEQUENCES = (
+    "SELECT setval(pg_get_serial_sequence('users', 'id'), max(id)) FROM users",
+    "SELECT setval(pg_get_serial_sequence('search_filters', 'id'), max(id)) FROM search_filters",
+    "SELECT setval(pg_get_serial_sequence('listings', 'id'), max(id)) FROM listings",
+)  # messages per chat in the burst, so the per-chat cap is exercised too
 
 
 async def add_burst(state: AppState, messages: int) -> None:
@@ -91,6 +97,9 @@ async def add_burst(state: AppState, messages: int) -> None:
         ):
             for start in range(0, len(rows), 1000):
                 await conn.execute(insert(table), rows[start : start + 1000])
+        if conn.dialect.name == "postgresql":  # ids were given: move the sequences past them
+            for statement in RESET_SEQUENCES:
+                await conn.execute(text(statement))
 
 
 async def outstanding(state: AppState) -> int:
@@ -196,13 +205,15 @@ def most_in_window(times: list[float], seconds: float = 1.0) -> int:
     return best
 
 
-async def main(messages: int, cap: int, chat_cap: int, probes: int) -> None:
+async def main(
+    messages: int, cap: int, chat_cap: int, probes: int, database_url: str | None = None
+) -> None:
     configure_logging("WARNING")
     async with RemoteFake(cap, chat_cap) as fake:
         with tempfile.TemporaryDirectory(prefix="ita-bench-") as folder:
             settings = Settings(  # type: ignore[call-arg]
                 _env_file=None,
-                database_url=f"sqlite+aiosqlite:///{folder}/bench.db",
+                database_url=database_url or f"sqlite+aiosqlite:///{folder}/bench.db",
                 telegram_bot_token=TOKEN,
                 telegram_api_base_url=fake.base_url,
                 telegram_global_mps=cap,
@@ -212,9 +223,11 @@ async def main(messages: int, cap: int, chat_cap: int, probes: int) -> None:
             )
             state = AppState.create(settings)
             async with state.engine.begin() as conn:
+                await conn.run_sync(Base.metadata.drop_all)
                 await conn.run_sync(Base.metadata.create_all)
             process = WorkerProcess.embedded(state)
             await process.start()
+            gc.freeze()  # as `ita-rent-bot run` does once it has started
             try:
                 await burst(state, process, messages)
                 calls = await fake.calls()
@@ -231,7 +244,7 @@ async def main(messages: int, cap: int, chat_cap: int, probes: int) -> None:
     print(
         f"deliver: {messages} messages to {-(-messages // PER_USER)} chats; the fake (its own "
         f"process) caps {cap}/s per bot, {chat_cap}/s per chat; one worker process as `run` "
-        "builds it (SQLite, in-memory limits)"
+        f"builds it ({'PostgreSQL' if database_url else 'SQLite'}, in-memory limits)"
     )
     print(
         f"  throughput   {throughput:6.1f} msg/s = {share:.1%} of the cap"
@@ -256,5 +269,8 @@ if __name__ == "__main__":
     parser.add_argument("--cap", type=int, default=200, help="global messages per second")
     parser.add_argument("--chat-cap", type=int, default=1, help="messages per second per chat")
     parser.add_argument("--probes", type=int, default=50, help="listings timed at idle")
+    parser.add_argument(
+        "--database-url", help="a scratch database (its tables are dropped); default SQLite"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.messages, args.cap, args.chat_cap, args.probes))
+    asyncio.run(main(args.messages, args.cap, args.chat_cap, args.probes, args.database_url))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import typer
 import uvicorn
 
@@ -70,8 +72,10 @@ def run(
     typer.echo(run_async(_migrate(settings)), err=True)
     from ita_rent_bot.main import create_app
 
+    application = create_app(settings)
+    gc.freeze()  # what start-up built stays: full collections stop scanning it (no pauses)
     config = uvicorn.Config(
-        create_app(settings),
+        application,
         host=host or settings.api_host,
         port=port or settings.api_port,
         log_level=settings.log_level.lower(),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from typer.testing import CliRunner
 from ita_rent_bot.cli import app
 from ita_rent_bot.config import Settings
 from ita_rent_bot.db import create_engine, create_session_factory
-from ita_rent_bot.log import configure_logging
 from ita_rent_bot.migrate import upgrade_to_head
 from ita_rent_bot.notifications.models import SENT
 from ita_rent_bot.worker.cli import _serve
@@ -22,13 +20,6 @@ from ita_rent_bot.worker.process import WorkerProcess
 from notifications.builders import add_world, statuses
 
 runner = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def _logs_back_on_stderr() -> Iterator[None]:
-    """The CLI configures logging on CliRunner's stream, which closes after each invoke."""
-    yield
-    configure_logging("INFO")
 
 
 @pytest.fixture

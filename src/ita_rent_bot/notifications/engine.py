@@ -136,9 +136,11 @@ class DeliveryEngine:
         try:
             while not stop.is_set():
                 claimed = await self._claim_and_start()
-                if claimed and len(self._tasks) < self.options.concurrency:
+                full = len(self._tasks) >= self.options.concurrency
+                if claimed and not full:
                     continue
-                await self._pause(stop, self.options.poll_seconds)
+                # a user finishing matters only when every slot is taken; else wait for news
+                await self._pause(stop, self.options.poll_seconds, on_task_done=full)
         finally:
             await self._shutdown(helpers)
 
@@ -163,12 +165,11 @@ class DeliveryEngine:
             self.wake()
             await runner
 
-    async def _pause(self, stop: asyncio.Event, seconds: float) -> None:
-        waiters = [
-            asyncio.create_task(self._wake.wait()),
-            asyncio.create_task(stop.wait()),
-            asyncio.create_task(self._task_done.wait()),
-        ]
+    async def _pause(self, stop: asyncio.Event, seconds: float, *, on_task_done: bool) -> None:
+        self._task_done.clear()
+        waiters = [asyncio.create_task(self._wake.wait()), asyncio.create_task(stop.wait())]
+        if on_task_done:
+            waiters.append(asyncio.create_task(self._task_done.wait()))
         try:
             await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -237,10 +238,11 @@ class DeliveryEngine:
         except Exception as exc:
             log.warning("claiming deliveries failed", error=repr(exc))
             return 0
-        # a burst: claim twice as much next time (up to 8 batches), so all its users start soon
+        # a burst: claim twice as much next time, so its users start sooner (a larger claim would
+        # hold the event loop long enough to stall the sends already under way)
         full = len(ids) >= limit
         self._claim_size = (
-            min(self._claim_size * 2, self.options.batch_size * 8)
+            min(self._claim_size * 2, self.options.batch_size * 2)
             if full
             else self.options.batch_size
         )

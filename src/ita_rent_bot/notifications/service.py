@@ -47,18 +47,17 @@ AWAITING_REPLY = "awaiting_reply"
 
 
 def _claimable(channels: Collection[str] | None, now: datetime) -> ColumnElement[bool]:
-    """Due, on a served channel (None: any), for an active unpaused user and unpaused search."""
-    paused_user = exists().where(
-        User.id == Delivery.user_id, or_(User.paused.is_(True), User.is_active.is_(False))
-    )
-    paused_filter = exists().where(
-        SearchFilter.id == Delivery.filter_id, SearchFilter.paused.is_(True)
-    )
+    """Due, on a served channel (None: any), for an active unpaused user and unpaused search.
+
+    The paused users and searches are few: `NOT IN (subquery)` lets PostgreSQL hash them once
+    instead of probing per row (a fresh burst has no statistics to plan a join with)."""
+    paused_users = select(User.id).where(or_(User.paused.is_(True), User.is_active.is_(False)))
+    paused_searches = select(SearchFilter.id).where(SearchFilter.paused.is_(True))
     where = and_(
         Delivery.status == PENDING,
         Delivery.next_attempt_at <= now,
-        not_(paused_user),
-        not_(paused_filter),
+        Delivery.user_id.not_in(paused_users),
+        or_(Delivery.filter_id.is_(None), Delivery.filter_id.not_in(paused_searches)),
     )
     return where if channels is None else and_(where, Delivery.channel.in_(list(channels)))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 from collections.abc import Callable
 from enum import StrEnum
@@ -46,6 +47,7 @@ async def _serve(settings: Settings, build: Callable[[AppState], WorkerProcess])
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         await process.start()
+        gc.freeze()  # what start-up built stays: full collections stop scanning it (no pauses)
         waiter = asyncio.create_task(stop.wait())
         try:
             await asyncio.wait(
