@@ -5,23 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from fakes.portal_server import PortalServer, page
-from ita_rent_bot.app_state import AppState
+from fakes.portal_server import PortalServer
 from ita_rent_bot.config import Settings
-from ita_rent_bot.filters.models import SearchFilter
-from ita_rent_bot.listings.models import Listing
 from ita_rent_bot.sources import service as crawl_state
 from ita_rent_bot.sources.base import SearchQuery
-from ita_rent_bot.sources.crawler import make_crawl_job
-from ita_rent_bot.sources.http import PoliteFetcher
 from ita_rent_bot.sources.registry import UnknownSourceError, all_sources, get_source
-from ita_rent_bot.users.models import User
-from samples.pages import Flat, subito_page
-
-from .conftest import serve_search_page
 
 
 def test_every_source_is_registered_once_with_its_portal() -> None:
@@ -91,28 +81,3 @@ async def test_statuses_list_every_source_and_record_failures(session: AsyncSess
     assert second.backoff_until is not None
     assert second.backoff_until > now
     assert crawl_state.backing_off(blocked, now)
-
-
-async def test_the_periodic_job_runs_a_crawl_cycle(
-    sqlite_engine: AsyncEngine, crawl_settings: Settings, portal: PortalServer
-) -> None:
-    state = AppState.create(crawl_settings)
-    async with state.session_factory() as session, session.begin():
-        user = User(telegram_chat_id=7)
-        session.add(user)
-        await session.flush()
-        session.add(SearchFilter(user_id=user.id, name="x", city="roma", sources=["subito"]))
-    serve_search_page(
-        portal, crawl_settings, source="subito", city="roma", page=1,
-        reply=page(subito_page([Flat("5")])),
-    )  # fmt: skip
-
-    async with PoliteFetcher(crawl_settings) as fetcher:
-        job = make_crawl_job(state, fetcher)
-        await job.run()
-    async with state.session_factory() as session:
-        stored = list(await session.scalars(select(Listing.source_id)))
-    await state.aclose()
-
-    assert (job.name, job.interval_seconds) == ("crawl", crawl_settings.crawl_interval_seconds)
-    assert stored == ["5"]

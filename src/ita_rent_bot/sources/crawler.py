@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -33,10 +33,6 @@ from ita_rent_bot.sources.base import (
 )
 from ita_rent_bot.sources.http import PoliteFetcher
 from ita_rent_bot.sources.registry import get_source, source_for
-
-if TYPE_CHECKING:
-    from ita_rent_bot.app_state import AppState
-    from ita_rent_bot.worker.runtime import PeriodicJob
 
 log = get_logger(__name__)
 
@@ -263,17 +259,3 @@ async def crawl_cycle(
             error=report.error,
         )
     return reports
-
-
-def make_crawl_job(
-    state: AppState, fetcher: PoliteFetcher, *, after_ingest: AfterIngest | None = None
-) -> PeriodicJob:
-    """The periodic job `run` adds to its runtime: one crawl cycle every CRAWL_INTERVAL_SECONDS."""
-    from ita_rent_bot.worker.runtime import PeriodicJob
-
-    async def run() -> None:
-        await crawl_cycle(
-            state.session_factory, state.settings, fetcher=fetcher, after_ingest=after_ingest
-        )
-
-    return PeriodicJob("crawl", state.settings.crawl_interval_seconds, run)
