@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from ita_rent_bot.db import create_session_factory, unit_of_work
 from ita_rent_bot.listings.models import Listing
 from ita_rent_bot.notifications.models import Delivery
+from ita_rent_bot.users import service as users
 from ita_rent_bot.users.models import User
 
 
@@ -92,15 +93,18 @@ async def test_unit_of_work_leaves_no_half_written_rows(
         assert (await s.execute(select(Listing))).first() is None
 
 
-async def test_deleting_a_user_cascades_to_their_deliveries(engine: AsyncEngine) -> None:
+async def test_leaving_deletes_the_users_deliveries_and_nobody_elses(engine: AsyncEngine) -> None:
+    """The outbox has no foreign keys (see notifications.models): delete_user removes them."""
     factory = create_session_factory(engine)
     async with unit_of_work(factory) as s:
-        user = User(telegram_chat_id=11)
+        leaving, staying = User(telegram_chat_id=11), User(telegram_chat_id=12)
         listing = Listing(source="subito", source_id="5", url="https://x")
-        s.add_all([user, listing])
+        s.add_all([leaving, staying, listing])
         await s.flush()
-        s.add(Delivery(user_id=user.id, listing_id=listing.id, channel="telegram"))
+        for user in (leaving, staying):
+            s.add(Delivery(user_id=user.id, listing_id=listing.id, channel="telegram"))
     async with unit_of_work(factory) as s:
-        await s.execute(text("DELETE FROM users"))
+        await users.delete_user(s, user=await s.get_one(User, leaving.id))
     async with factory() as s:
-        assert (await s.execute(select(Delivery))).first() is None
+        owners = (await s.execute(select(Delivery.user_id))).scalars().all()
+    assert owners == [staying.id]

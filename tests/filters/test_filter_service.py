@@ -12,6 +12,8 @@ from ita_rent_bot.filters import service
 from ita_rent_bot.filters.models import SearchFilter
 from ita_rent_bot.filters.schemas import FilterIn, FilterOut, FilterPatch
 from ita_rent_bot.filters.validation import MAX_FILTERS_PER_USER, FilterValidationError
+from ita_rent_bot.listings.models import Listing
+from ita_rent_bot.notifications.models import Delivery
 from ita_rent_bot.users.models import User
 
 
@@ -119,3 +121,26 @@ async def test_deleting_a_user_deletes_their_filters(
         await s.delete(await s.get(User, owner.id))
     async with session_factory() as s:
         assert await s.scalar(select(func.count()).select_from(SearchFilter)) == 0
+
+
+async def test_deleting_a_search_keeps_its_deliveries_without_naming_it(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as s, s.begin():
+        owner = (await make_user(s)).id
+        gone = await service.create_filter(s, user_id=owner, data=FilterIn(name="x", city="Bari"))
+        kept = await service.create_filter(s, user_id=owner, data=FilterIn(name="y", city="Bari"))
+        listing = Listing(source="subito", source_id="1", url="https://x")
+        s.add(listing)
+        await s.flush()
+        for search, channel in ((gone, "telegram"), (kept, "whatsapp")):
+            s.add(
+                Delivery(user_id=owner, listing_id=listing.id, filter_id=search.id, channel=channel)
+            )
+        gone_id, kept_id = gone.id, kept.id
+    async with session_factory() as s, s.begin():
+        assert await service.delete_filter(s, user_id=owner, filter_id=gone_id)
+        assert not await service.delete_filter(s, user_id=owner, filter_id=gone_id)
+    async with session_factory() as s:
+        rows = (await s.execute(select(Delivery.channel, Delivery.filter_id))).all()
+    assert sorted(rows) == [("telegram", None), ("whatsapp", kept_id)]

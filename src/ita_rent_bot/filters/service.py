@@ -5,7 +5,7 @@ Every write stamps `updated_at`, which is how each process's FilterIndex notices
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -15,6 +15,7 @@ from ita_rent_bot.filters.predicate import CompiledFilter, FilterLike, ListingVi
 from ita_rent_bot.filters.schemas import FilterFields, FilterIn, FilterPatch
 from ita_rent_bot.filters.validation import MAX_FILTERS_PER_USER, FilterValidationError
 from ita_rent_bot.listings.models import MARK_HIDDEN, Listing, ListingMark
+from ita_rent_bot.notifications.models import Delivery
 from ita_rent_bot.users.models import User
 
 PREVIEW_SCAN = 500  # newest listings of the city looked at for a preview
@@ -84,12 +85,22 @@ async def set_paused(
 
 
 async def delete_filter(session: AsyncSession, *, user_id: int, filter_id: int) -> bool:
+    """Delete one of the user's filters; its deliveries stay, no longer naming it (the outbox
+    has no foreign key to do this, see notifications.models)."""
     result = await session.execute(
         delete(SearchFilter)
         .where(SearchFilter.id == filter_id, SearchFilter.user_id == user_id)
         .execution_options(synchronize_session="fetch")
     )
-    return bool(getattr(result, "rowcount", 0))
+    if not getattr(result, "rowcount", 0):
+        return False
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.filter_id == filter_id, Delivery.user_id == user_id)
+        .values(filter_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    return True
 
 
 def _bounds(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ita_rent_bot.db import Base, utcnow
@@ -30,14 +30,15 @@ class Delivery(Base):
     __tablename__ = "deliveries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # no index of its own: the unique key below starts with user_id
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    listing_id: Mapped[int] = mapped_column(
-        ForeignKey("listings.id", ondelete="CASCADE"), index=True
-    )
-    filter_id: Mapped[int | None] = mapped_column(
-        ForeignKey("search_filters.id", ondelete="SET NULL"), index=True
-    )
+    # No foreign keys on the outbox: an ingest writes hundreds of thousands of rows in one
+    # transaction, and PostgreSQL checks each key with a row-locking lookup per row (three
+    # keys took longer than all the rest of the insert). The code keeps the references true:
+    # users.service.delete_user deletes a user's deliveries, filters.service.delete_filter
+    # sets filter_id to NULL, and listings are never deleted (every listing seen is kept).
+    # user_id has no index of its own: the unique key below starts with it.
+    user_id: Mapped[int]
+    listing_id: Mapped[int] = mapped_column(index=True)
+    filter_id: Mapped[int | None] = mapped_column(index=True)
     channel: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(16), default=KIND_NEW)
     status: Mapped[str] = mapped_column(String(16), default=PENDING)
