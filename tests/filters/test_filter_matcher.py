@@ -55,7 +55,11 @@ FILTER_FIELDS = {
     "user_id": st.integers(1, 5),
     "zones": _maybe(st.lists(st.sampled_from(ZONES), min_size=1, max_size=2), []),
     "sources": _maybe(st.lists(st.sampled_from(SOURCES), min_size=1, max_size=2), []),
-    "max_price_per_m2": _maybe(st.integers(0, 60), None),
+    # on the index's grid (whole euros to 100) and off it, where the predicate decides
+    "max_price_per_m2": _maybe(
+        st.one_of(st.integers(0, 60), st.sampled_from([99, 100, 101, 137, 1000, 1001, 5000])),
+        None,
+    ),
     "include_words": _maybe(st.lists(st.sampled_from(WORDS), min_size=1, max_size=2), []),
     "exclude_words": _maybe(st.lists(st.sampled_from(WORDS), min_size=1, max_size=1), []),
     "private_only": _maybe(st.just(True), False),
@@ -215,3 +219,27 @@ def _random_listing(rng: random.Random) -> FakeListing:
         advertiser=rng.choice([None, "private", "agency"]),
         furnished=rng.choice([None, True, False]),
     )
+
+
+def test_price_per_m2_bound_is_exact_at_the_euro() -> None:
+    """1,000 € for 40 m² is 25 €/m²; 1,001 € is just over it (the index rounds up)."""
+    bounds = [24, 25, 26, 137, None]
+    all_filters = [
+        FakeFilter(id=n, user_id=n, city="roma", max_price_per_m2=b)
+        for n, b in enumerate(bounds, start=1)
+    ]
+    index = FilterIndex()
+    index.load(all_filters)
+    for price, area, expected in [
+        (1000, 40, {2, 3, 4, 5}),
+        (1001, 40, {3, 4, 5}),
+        (960, 40, {1, 2, 3, 4, 5}),
+        (5480, 40, {4, 5}),
+        (5481, 40, {5}),
+        (None, 40, {5}),
+        (1000, 0, {5}),
+    ]:
+        listing = FakeListing(city="roma", price_eur=price, area_m2=area)
+        found = by_id(index.match(listing))
+        assert [m.filter_id for m in found] == sorted(expected)
+        assert found == naive(all_filters, listing)

@@ -1,13 +1,14 @@
 """The index of active filters that every new listing is matched against.
 
 Design. Filters are grouped by city; inside a city each filter owns a slot, and every condition
-is a bitset over slots (Python ints): per portal, per price/rooms/area bucket (see RangeBits),
-per zone (matched against every run of words of the listing's zone), and the yes/no conditions.
-Matching a listing ANDs a few bitsets, which leaves a superset of the matches; filters whose
-every condition the bitsets decide exactly ("exact": bounds on the grid, no words, no price per
-m²) are matches as they are, and the rest are checked with the same predicate `filter_matches`
-uses. So `match` returns exactly what testing each active filter one by one returns, at a cost
-that grows with the matches, not with the filters.
+is a bitset over slots (Python ints): per portal, per price/rooms/area/price-per-m² bucket (see
+RangeBits), per zone (matched against every run of words of the listing's zone), and the yes/no
+conditions. Matching a listing ANDs a few bitsets, which leaves a superset of the matches;
+filters whose every condition the bitsets decide exactly ("exact": bounds on the grid, no
+words) are matches as they are, and the rest are checked with the same predicate
+`filter_matches` uses (filters with the same words share one answer per listing). So `match`
+returns exactly what testing each active filter one by one returns, at a cost that grows with
+the matches, not with the filters.
 
 Freshness across processes: `refresh(session)` runs before each matching round. It reads the
 filters whose `updated_at` is at or after the start of the previous refresh less REFRESH_OVERLAP
@@ -49,6 +50,9 @@ PRICE_GRID = grid(
 )
 ROOMS_GRID = grid(range(21))
 AREA_GRID = grid([*range(0, 301, 5), *range(300, 1001, 25), 1500, 2000, 5000, 10_000])
+# price per m², rounded up: for a whole-euro bound b, price <= b * area exactly when
+# ceil(price / area) <= b, so this is one more range on a whole number
+PRICE_PER_M2_GRID = grid([*range(0, 101), 120, 150, 200, 300, 500, 1000])
 
 _FLAGS = (
     "live",
@@ -89,7 +93,9 @@ class _Placed:
     spans: tuple[tuple[int, int] | None, ...]
     phrases: tuple[str, ...]  # the filter's zones, folded: "centro storico"
     exact: bool  # the bitsets decide every condition
-    text_only: bool  # ... every condition but the words
+    # when they decide every condition but the words: the words (wanted, excluded), the key
+    # under which one listing's answer is shared by every filter with the same words
+    words: tuple[tuple[str, ...], tuple[str, ...]] | None
 
 
 def _entry(row: Any) -> _Entry:
@@ -111,7 +117,12 @@ class _CityIndex:
         self.results: list[FilterMatch | None] = []
         self.slot_of: dict[int, int] = {}
         self.free: list[int] = []
-        self.dims = (RangeBits(PRICE_GRID), RangeBits(ROOMS_GRID), RangeBits(AREA_GRID))
+        self.dims = (
+            RangeBits(PRICE_GRID),
+            RangeBits(ROOMS_GRID),
+            RangeBits(AREA_GRID),
+            RangeBits(PRICE_PER_M2_GRID),
+        )
         self.live = self.exact = 0
         self.source_any = 0
         self.source: dict[str, int] = {}
@@ -126,14 +137,18 @@ class _CityIndex:
 
     def _place(self, entry: _Entry) -> _Placed:
         c = entry.compiled
-        bounds = ((c.price_min, c.price_max), (c.rooms_min, c.rooms_max), (c.area_min, c.area_max))
-        spans = tuple(d.span(lo, hi) for d, (lo, hi) in zip(self.dims, bounds, strict=True))
-        on_grid = c.max_price_per_m2 is None and all(
-            d.exact(lo, hi) for d, (lo, hi) in zip(self.dims, bounds, strict=True)
+        bounds = (
+            (c.price_min, c.price_max),
+            (c.rooms_min, c.rooms_max),
+            (c.area_min, c.area_max),
+            (None, c.max_price_per_m2),
         )
+        spans = tuple(d.span(lo, hi) for d, (lo, hi) in zip(self.dims, bounds, strict=True))
+        on_grid = all(d.exact(lo, hi) for d, (lo, hi) in zip(self.dims, bounds, strict=True))
         has_words = bool(c.include or c.exclude)
         phrases = tuple(sorted({z.strip() for z in c.zones}))
-        return _Placed(entry, spans, phrases, on_grid and not has_words, on_grid and has_words)
+        words = (c.include, c.exclude) if on_grid and has_words else None
+        return _Placed(entry, spans, phrases, on_grid and not has_words, words)
 
     @staticmethod
     def _flags(p: _Placed) -> tuple[bool, ...]:
@@ -222,7 +237,8 @@ class _CityIndex:
 
     def match(self, v: ListingView) -> list[FilterMatch]:
         c = self.live & (self.source_any | self.source.get(v.source, 0))
-        for dim, value in zip(self.dims, (v.price, v.rooms, v.area), strict=True):
+        per_m2 = None if v.price is None or not v.area else -(-v.price // v.area)
+        for dim, value in zip(self.dims, (v.price, v.rooms, v.area, per_m2), strict=True):
             if not c:
                 return []
             c &= dim.candidates(value)
@@ -243,12 +259,16 @@ class _CityIndex:
             return []
         results, placed = self.results, self.placed
         found = [results[i] for i in positions(c & self.exact)]
+        text_ok: dict[tuple[tuple[str, ...], tuple[str, ...]], bool] = {}
         for i in positions(c & ~self.exact):
             p = placed[i]
             if p is None:
                 continue
-            compiled = p.entry.compiled
-            if compiled.accepts_text(v) if p.text_only else compiled.accepts(v):
+            if p.words is None:
+                ok = p.entry.compiled.accepts(v)
+            elif (ok := text_ok.get(p.words)) is None:  # type: ignore[assignment]
+                ok = text_ok[p.words] = p.entry.compiled.accepts_text(v)
+            if ok:
                 found.append(results[i])
         return found  # type: ignore[return-value]  # slots in `live` are never None
 
