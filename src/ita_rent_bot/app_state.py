@@ -15,11 +15,18 @@ class AppState:
     settings: Settings
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
+    # for API requests: the same engine, with small reads inline on SQLite (see sqlite_driver)
+    request_session_factory: async_sessionmaker[AsyncSession]
 
     @classmethod
     def create(cls, settings: Settings) -> AppState:
         engine = create_engine(settings)
-        return cls(settings=settings, engine=engine, session_factory=create_session_factory(engine))
+        return cls(
+            settings=settings,
+            engine=engine,
+            session_factory=create_session_factory(engine),
+            request_session_factory=create_session_factory(engine, inline_reads=True),
+        )
 
     async def aclose(self) -> None:
         await self.engine.dispose()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-
 import typer
 import uvicorn
 
@@ -73,7 +71,6 @@ def run(
     from ita_rent_bot.main import create_app
 
     application = create_app(settings)
-    gc.freeze()  # what start-up built stays: full collections stop scanning it (no pauses)
     config = uvicorn.Config(
         application,
         host=host or settings.api_host,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.engine import Connection
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -15,10 +16,11 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
+from ita_rent_bot import sqlite_driver
 from ita_rent_bot.config import Settings, sqlite_path
 
 NAMING_CONVENTION = {
@@ -32,7 +34,7 @@ NAMING_CONVENTION = {
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # A fixed set of SQLite connections, never more: each aiosqlite connection is a thread, and
 # opening and closing overflow connections under load costs more than waiting for one.
-SQLITE_POOL_SIZE = 8
+SQLITE_POOL_SIZE = 24
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -81,16 +83,40 @@ def create_engine(settings: Settings) -> AsyncEngine:
         engine = create_async_engine(
             url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            module=sqlite_driver.dbapi(),
             pool_size=SQLITE_POOL_SIZE,
             max_overflow=0,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine.pool, "checkin", _reads_on_thread)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+class InlineReadSession(Session):
+    """A session whose SQLite reads run inline (see sqlite_driver); on PostgreSQL, a Session."""
+
+
+@event.listens_for(InlineReadSession, "after_begin")
+def _reads_inline(_session: Session, _transaction: Any, connection: Connection) -> None:
+    driver = connection.connection.driver_connection
+    if isinstance(driver, sqlite_driver.InlineReadConnection):
+        driver.inline_reads = True
+
+
+def _reads_on_thread(_dbapi_conn: DBAPIConnection, record: ConnectionPoolEntry) -> None:
+    driver = record.driver_connection
+    if isinstance(driver, sqlite_driver.InlineReadConnection):
+        driver.inline_reads = False
+
+
+def create_session_factory(
+    engine: AsyncEngine, *, inline_reads: bool = False
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep their objects usable after commit. `inline_reads`: for sessions
+    whose reads touch a few rows by index (API requests); a scan would hold up the loop."""
+    session_class = InlineReadSession if inline_reads else Session
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
 
 
 @asynccontextmanager

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -24,6 +25,14 @@ from ita_rent_bot.worker.process import WorkerProcess
 log = get_logger(__name__)
 
 
+def settle_heap() -> None:
+    """Move what start-up built (modules, routes, schemas, the engine) out of the collector's
+    reach: a full collection then scans only what requests made, a few milliseconds instead
+    of a pause of ~200 ms that stalled every open request (measured with bench/api.py)."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -41,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         worker = WorkerProcess.embedded(state) if resolved.embedded_workers else None
         if worker is not None:
             await worker.start()
+        settle_heap()
         try:
             yield
         finally:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import func, select
 
 from ita_rent_bot.api import examples
-from ita_rent_bot.api.deps import SessionDep, require_admin
+from ita_rent_bot.api.deps import ReportSessionDep, require_admin
 from ita_rent_bot.api.errors import responses
 from ita_rent_bot.api.pagination import CursorQuery, LimitQuery, Page, before, encode_cursor
 from ita_rent_bot.dashboard import service as figures
@@ -38,7 +38,7 @@ class AdminUserOut(UserOut):
 
 @router.get("/users", responses=responses(422))
 async def list_users(
-    session: SessionDep, cursor: CursorQuery = None, limit: LimitQuery = 50
+    session: ReportSessionDep, cursor: CursorQuery = None, limit: LimitQuery = 50
 ) -> Page[AdminUserOut]:
     """Every user, the newest first, with their channel state and number of searches."""
     filters = (
@@ -77,20 +77,20 @@ async def list_users(
 
 
 @router.get("/portals", responses=examples.example(examples.PORTALS))
-async def portal_status(session: SessionDep) -> list[PortalStatus]:
+async def portal_status(session: ReportSessionDep) -> list[PortalStatus]:
     """Each portal's health as the crawler last saw it (ok, blocked, failing, unknown)."""
     return await figures.portal_statuses(session)
 
 
 @router.get("/deliveries/stats", responses=examples.example(examples.DELIVERY_STATS))
-async def delivery_stats(session: SessionDep) -> DeliveryStats:
+async def delivery_stats(session: ReportSessionDep) -> DeliveryStats:
     """Deliveries by channel and status, and the age of the oldest one still pending."""
     return await figures.delivery_stats(session)
 
 
 @router.get("/dashboard", responses=responses(422))
 async def dashboard_data(
-    session: SessionDep,
+    session: ReportSessionDep,
     days: Annotated[int, Query(ge=1, le=90, description="How many days of history.")] = 14,
 ) -> Dashboard:
     """Everything the /dashboard page shows, as JSON."""

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import exists, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ita_rent_bot.api.auth_cache import SAFE_METHODS, TokenCache
 from ita_rent_bot.api.errors import ApiError, not_found
@@ -42,8 +42,9 @@ ListingId = Annotated[int, Path(ge=1, le=MAX_ID, description="The listing's id."
 FilterId = Annotated[int, Path(ge=1, le=MAX_ID, description="The search's id.")]
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    factory = request.app.state.app_state.session_factory
+async def _session(
+    request: Request, factory: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[AsyncSession]:
     async with factory() as session:
         try:
             yield session
@@ -56,12 +57,25 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             token_cache(request).forget_user(changed)
 
 
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """For requests that read a few rows by index: on SQLite those reads run inline."""
+    async for session in _session(request, request.app.state.app_state.request_session_factory):
+        yield session
+
+
+async def get_report_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """For reads that may scan (admin statistics, the dashboard): off the event loop."""
+    async for session in _session(request, request.app.state.app_state.session_factory):
+        yield session
+
+
 def token_cache(request: Request) -> TokenCache:
     cache: TokenCache = request.app.state.token_cache
     return cache
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+ReportSessionDep = Annotated[AsyncSession, Depends(get_report_session, scope="function")]
 
 
 def _unauthorized(message: str) -> ApiError:

@@ -31,7 +31,7 @@ class Readiness(BaseModel):
     broker: Check
 
 
-def get_app_state(request: Request) -> AppState:
+async def get_app_state(request: Request) -> AppState:
     state: AppState = request.app.state.app_state
     return state
 

@@ -46,7 +46,7 @@ _LINK_STATUS = {
 _LINK_FIELD = {"invalid_number": "number", "not_mobile": "number", "wrong_code": "code"}
 
 
-def get_whatsapp(request: Request) -> WhatsAppService | None:
+async def get_whatsapp(request: Request) -> WhatsAppService | None:
     service: WhatsAppService | None = request.app.state.whatsapp
     return service
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials
 
-from ita_rent_bot.api.deps import SessionDep, admin_bearer, is_admin_token
+from ita_rent_bot.api.deps import ReportSessionDep, admin_bearer, is_admin_token
 from ita_rent_bot.api.errors import ApiError, responses
 from ita_rent_bot.api.health import AppStateDep
 from ita_rent_bot.dashboard import page
@@ -52,7 +52,7 @@ async def require_operator(
     },
 )
 async def dashboard_page(
-    session: SessionDep,
+    session: ReportSessionDep,
     days: Annotated[int, Query(ge=1, le=90, description="How many days of history.")] = 14,
 ) -> HTMLResponse:
     """Deliveries per channel and status over time, users per channel, matches per portal,
