@@ -157,3 +157,56 @@ def test_run_serves_health_ready_docs_and_says_which_channels_are_off(tmp_path: 
     assert "TELEGRAM_BOT_TOKEN is not set" in output
     assert "channel whatsapp: off" in output
     assert "Traceback" not in output
+
+
+def test_several_api_processes_need_the_workers_outside(tmp_path: Path) -> None:
+    result = _run(tmp_path, "run", "--workers", "2")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: 2 API processes need EMBEDDED_WORKERS=false (each would send on its own rate "
+        "limits): run `ita-rent-bot worker` and `ita-rent-bot scheduler` beside them"
+    ]
+
+
+def _children(pid: int) -> list[str]:
+    """The command lines of a process's children (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                found.append((stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def test_run_serves_from_several_processes(tmp_path: Path) -> None:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [*CLI, "run", "--port", str(port)],
+        cwd=tmp_path,
+        env=_env(tmp_path, API_WORKERS="2", EMBEDDED_WORKERS="false"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        answered = 0
+        while answered < 20:
+            assert proc.poll() is None, "run exited early"
+            assert time.monotonic() < deadline, "run did not serve"
+            try:  # a new connection each time
+                ready = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2)
+            except httpx.TransportError:
+                time.sleep(0.2)
+                continue
+            assert ready.status_code == 200
+            answered += 1
+        servers = [c for c in _children(proc.pid) if "multiprocessing.spawn" in c]
+        assert len(servers) == 2, _children(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        output, _ = proc.communicate(timeout=30)
+    assert "Traceback" not in output

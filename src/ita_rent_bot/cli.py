@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 import uvicorn
 
 from ita_rent_bot import __version__
-from ita_rent_bot.cli_support import cli_settings, run_async
+from ita_rent_bot.cli_support import cli_settings, fail, run_async
 from ita_rent_bot.config import Settings
 from ita_rent_bot.db import create_engine
 
@@ -56,6 +58,9 @@ def migrate() -> None:
 def run(
     host: str = typer.Option(None, help="Address to serve on (default API_HOST, 127.0.0.1)."),
     port: int = typer.Option(None, help="Port to serve on (default API_PORT, 8000)."),
+    workers: int = typer.Option(
+        None, min=1, max=32, help="API processes sharing the port (default API_WORKERS, 1)."
+    ),
     demo: bool = typer.Option(
         False, "--demo", help="Show the product on sample listings (console only), then exit."
     ),
@@ -67,18 +72,25 @@ def run(
 
         run_async(run_demo(settings))
         return
+    processes = workers or settings.api_workers
+    if processes > 1 and settings.embedded_workers:
+        fail(
+            f"{processes} API processes need EMBEDDED_WORKERS=false (each would send on its own "
+            "rate limits): run `ita-rent-bot worker` and `ita-rent-bot scheduler` beside them"
+        )
     typer.echo(run_async(_migrate(settings)), err=True)
+    options: dict[str, Any] = {
+        "host": host or settings.api_host,
+        "port": port or settings.api_port,
+        "log_level": settings.log_level.lower(),
+        "access_log": False,
+    }
+    if processes > 1:  # each process builds the app from the same environment
+        uvicorn.run("ita_rent_bot.main:create_app", factory=True, workers=processes, **options)
+        return
     from ita_rent_bot.main import create_app
 
-    application = create_app(settings)
-    config = uvicorn.Config(
-        application,
-        host=host or settings.api_host,
-        port=port or settings.api_port,
-        log_level=settings.log_level.lower(),
-        access_log=False,
-    )
-    run_async(uvicorn.Server(config).serve())
+    run_async(uvicorn.Server(uvicorn.Config(create_app(settings), **options)).serve())
 
 
 def register_commands() -> None:

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     # service
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
+    # API processes sharing the port; above 1 the workers run as their own commands
+    api_workers: int = Field(default=1, ge=1, le=32)
     api_admin_token: SecretStr | None = None
     public_base_url: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

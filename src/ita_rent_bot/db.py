@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+import orjson
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -83,6 +84,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         engine = create_async_engine(
             url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            json_deserializer=orjson.loads,
             module=sqlite_driver.dbapi(),
             pool_size=SQLITE_POOL_SIZE,
             max_overflow=0,
@@ -90,7 +92,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine.pool, "checkin", _reads_on_thread)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(
+        url, pool_size=10, max_overflow=20, pool_pre_ping=True, json_deserializer=orjson.loads
+    )
 
 
 class InlineReadSession(Session):

@@ -96,3 +96,17 @@ def test_the_cache_keeps_copies_and_forgets_by_user_and_age() -> None:
     now[0] += 5.0
     assert cache.get("c7") is None
     assert len(cache) == 2
+
+
+def test_entries_cached_together_expire_apart_and_within_the_ttl() -> None:
+    now = [0.0]
+    cache = TokenCache(ttl=2.0, clock=lambda: now[0])
+    for n in range(1, 101):
+        cache.put(f"t{n}", _user(n))
+    now[0] = 0.999  # nothing lives less than half the ttl
+    assert len([n for n in range(1, 101) if cache.get(f"t{n}") is not None]) == 100
+    now[0] = 1.5
+    alive = len([n for n in range(1, 101) if cache.get(f"t{n}") is not None])
+    assert 10 < alive < 90  # about half, spread out
+    now[0] = 2.0  # and nothing outlives the ttl
+    assert all(cache.get(f"t{n}") is None for n in range(1, 101))

@@ -4,10 +4,15 @@ Only read requests (GET, HEAD) use it: they get a copy of the user as it was at 
 seconds ago, attached to their session without a query. Any other request loads the user
 afresh and makes this process forget that user. So a rotated token, a deleted user or a change
 made by another process (the bot, a webhook) reaches read requests within `ttl` seconds.
+
+Each entry lives a random time between half the ttl and the ttl: tokens first seen together
+(a burst of clients, a restart) do not all expire in the same instant and send every lookup to
+the database at once, which showed as a stall of every open request in bench/api.py.
 """
 
 from __future__ import annotations
 
+import random
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -32,8 +37,10 @@ class TokenCache:
         ttl: float = DEFAULT_TTL_SECONDS,
         max_entries: int = DEFAULT_MAX_ENTRIES,
         clock: Callable[[], float] = time.monotonic,
+        spread: Callable[[], float] = random.random,
     ) -> None:
         self.ttl = ttl
+        self.spread = spread
         self.max_entries = max_entries
         self.clock = clock
         self._entries: OrderedDict[str, tuple[User, float]] = OrderedDict()
@@ -53,7 +60,8 @@ class TokenCache:
     def put(self, digest: str, user: User) -> None:
         """Keep a detached copy of `user` (so the caller's instance stays its own)."""
         self._drop(digest)
-        self._entries[digest] = (snapshot(user), self.clock() + self.ttl)
+        lifetime = self.ttl * (1.0 - 0.5 * self.spread())
+        self._entries[digest] = (snapshot(user), self.clock() + lifetime)
         self._digests.setdefault(user.id, set()).add(digest)
         while len(self._entries) > self.max_entries:
             self._drop(next(iter(self._entries)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Response
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from ita_rent_bot.api import examples
 from ita_rent_bot.api.deps import CurrentUser, OwnedFilter, SessionDep
@@ -43,6 +43,9 @@ PATCH_EXAMPLES: dict[str, Any] = {
 }
 
 
+_FILTER_LIST = TypeAdapter(list[FilterOut])
+
+
 def _out(search: object) -> FilterOut:
     return FilterOut.model_validate(search, from_attributes=True)
 
@@ -51,10 +54,12 @@ def _refused(exc: FilterValidationError) -> ApiError:
     return ApiError(422, str(exc), field=exc.field)
 
 
-@router.get("", responses=examples.example([examples.FILTER]))
-async def list_filters(user: CurrentUser, session: SessionDep) -> list[FilterOut]:
+@router.get("", response_model=list[FilterOut], responses=examples.example([examples.FILTER]))
+async def list_filters(user: CurrentUser, session: SessionDep) -> Response:
     """Your searches, oldest first."""
-    return [_out(f) for f in await filters.list_filters(session, user_id=user.id)]
+    found = [_out(f) for f in await filters.list_filters(session, user_id=user.id)]
+    # already FilterOut: serialised once here rather than validated again on the way out
+    return Response(_FILTER_LIST.dump_json(found), media_type="application/json")
 
 
 @router.post(

@@ -5,7 +5,7 @@ Every write stamps `updated_at`, which is how each process's FilterIndex notices
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -42,11 +42,17 @@ async def create_filter(session: AsyncSession, *, user_id: int, data: FilterIn) 
     return search
 
 
+# built once: the API lists searches on every GET /filters, and building the statement cost
+# a third of the query
+_USERS_FILTERS = (
+    select(SearchFilter)
+    .where(SearchFilter.user_id == bindparam("user_id"))
+    .order_by(SearchFilter.id)
+)
+
+
 async def list_filters(session: AsyncSession, *, user_id: int) -> list[SearchFilter]:
-    rows = await session.scalars(
-        select(SearchFilter).where(SearchFilter.user_id == user_id).order_by(SearchFilter.id)
-    )
-    return list(rows)
+    return list(await session.scalars(_USERS_FILTERS, {"user_id": user_id}))
 
 
 async def get_filter(session: AsyncSession, *, user_id: int, filter_id: int) -> SearchFilter | None:
