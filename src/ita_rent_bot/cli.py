@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import typer
@@ -86,6 +87,9 @@ def run(
         "access_log": False,
     }
     if processes > 1:  # each process builds the app from the same environment
+        # libuv (under uvloop) otherwise accepts a whole burst of connections in the process
+        # that wakes first (90 of 100 in bench/api.py); one per turn lets the others take theirs
+        os.environ.setdefault("UV_TCP_SINGLE_ACCEPT", "1")
         uvicorn.run("ita_rent_bot.main:create_app", factory=True, workers=processes, **options)
         return
     from ita_rent_bot.main import create_app

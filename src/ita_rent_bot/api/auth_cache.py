@@ -1,7 +1,8 @@
 """Who a token belongs to, remembered for a moment so a burst of reads costs no token lookup.
 
-Only read requests (GET, HEAD) use it: they get a copy of the user as it was at most `ttl`
-seconds ago, attached to their session without a query. Any other request loads the user
+Only read requests (GET, HEAD) use it: they get a detached copy of the user as it was at most
+`ttl` seconds ago, shared by every read of that token and never changed by them (a read route
+only reads the user; User has no relations to load). Any other request loads the user
 afresh and makes this process forget that user. So a rotated token, a deleted user or a change
 made by another process (the bot, a webhook) reaches read requests within `ttl` seconds.
 
@@ -84,7 +85,7 @@ class TokenCache:
 
 
 def snapshot(user: User) -> User:
-    """A detached copy of a loaded user, clean, ready for `session.merge(copy, load=False)`."""
+    """A detached copy of a loaded user with every column set: what read requests are handed."""
     copy = User(**{attr.key: getattr(user, attr.key) for attr in inspect(User).column_attrs})
     make_transient_to_detached(copy)
     return copy

@@ -87,14 +87,15 @@ async def get_current_user(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_user_bearer)],
 ) -> User:
-    """The token's user; a read request may get it from the TokenCache without a query."""
+    """The token's user. A read request may get the TokenCache's copy, without a query; a
+    write request gets the user loaded in its own session, to change."""
     if credentials is None:
         raise _unauthorized("missing token: send Authorization: Bearer <token>")
     cache = token_cache(request)
     digest = users.hash_token(credentials.credentials)
     reading = request.method in SAFE_METHODS
     if reading and (cached := cache.get(digest)) is not None:
-        return await session.merge(cached, load=False)
+        return cached  # detached and shared: read routes only read it (User has no relations)
     user = await users.get_by_api_token(session, token=credentials.credentials)
     if user is None:
         raise _unauthorized("invalid token")
