@@ -80,18 +80,21 @@ async def seed(database_url: str, users_with_tokens: int) -> list[str]:
     return tokens
 
 
-def wait_ready(base_url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+def wait_ready(base_url: str, process: subprocess.Popen[bytes], log: Path, processes: int) -> None:
+    """Until /ready answers and every API process has started (its uvicorn says so in the
+    log): connections opened while one is still starting would all go to the others."""
     started = time.monotonic()
-    while time.monotonic() - started < timeout:
+    while time.monotonic() - started < 60.0:
         if process.poll() is not None:
             raise SystemExit(f"the server exited with {process.returncode}")
+        up = log.read_text(errors="replace").count("Application startup complete")
         try:
-            if httpx.get(f"{base_url}/ready", timeout=1.0).status_code == 200:
+            if up >= processes and httpx.get(f"{base_url}/ready", timeout=1.0).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise SystemExit("the server did not become ready in time")
+    raise SystemExit(f"the server did not become ready in time (see {log})")
 
 
 class Connection:
@@ -218,23 +221,24 @@ def main() -> int:
             "DATABASE_URL": database_url,
             "EMBEDDED_WORKERS": "false",
             "API_WORKERS": str(args.workers),
-            "LOG_LEVEL": "WARNING",
+            "LOG_LEVEL": "INFO",  # uvicorn's start-up lines tell when every process is up
             "API_ADMIN_TOKEN": "bench-admin-token-0123456789abcdef",
         }
         # cwd: the temporary folder, so no .env of the checkout is read
         migrate = [BIN, "migrate"]
         subprocess.run(migrate, env=env, cwd=workdir, check=True, capture_output=True)  # noqa: S603
         tokens = asyncio.run(seed(database_url, args.connections))
+        log = Path(workdir) / "server.log"
         server = subprocess.Popen(  # noqa: S603 - our own CLI with fixed arguments
             [BIN, "run", "--host", "127.0.0.1", "--port", str(port)],
             env=env,
             cwd=workdir,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
         )
         try:
             base_url = f"http://127.0.0.1:{port}"
-            wait_ready(base_url, server)
+            wait_ready(base_url, server, log, args.workers)
             load = os.getloadavg()[0]
             print(
                 f"ita-rent-bot run on SQLite, {args.workers} API processes, "
