@@ -29,7 +29,7 @@ from ita_rent_bot.users.models import User
 _callback_ids = itertools.count(1)
 WAIT_SECONDS = 15.0  # a safety net for a hung test, never a timing assertion
 TEXT_METHODS = ("sendmessage", "editmessagetext")
-POLLING_METHODS = ("getupdates", "getme", "deletewebhook")  # the runner's own, not replies
+POLLING_METHODS = ("getupdates", "getme", "deletewebhook", "setmycommands")  # the runner's own
 
 
 class HandledUpdates(logging.Handler):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from bot_harness import BotHarness, texts
 
+from fakes.telegram_api import FakeTelegramAPI
+from ita_rent_bot.bot.commands import COMMANDS, publish_commands
+from ita_rent_bot.channels.telegram import make_bot
 from ita_rent_bot.locales.bot import t
 from ita_rent_bot.users import service as users
 
@@ -128,3 +131,30 @@ async def test_a_button_from_a_finished_conversation_is_answered(bot: BotHarness
     calls = await chat.tap("wiz:back:", message_id=start_menu)
     assert [c.method for c in calls] == ["answercallbackquery"]
     assert texts(calls) == t("en", "fallback.stale_button")
+
+
+async def test_the_command_menu_is_published_in_each_language(bot: BotHarness) -> None:
+    menus = bot.api.commands
+    assert set(menus) == {"", "ru", "en", "it"}
+    for menu in menus.values():
+        assert [command for command, _ in menu] == list(COMMANDS)
+    assert menus["en"][0] == ("new", "New search")
+    assert menus["it"][0] == ("new", "Nuova ricerca")
+    assert menus[""] == menus["ru"]  # without a language: the default, Russian
+
+
+async def test_every_command_in_the_menu_is_answered(bot: BotHarness) -> None:
+    for n, command in enumerate(COMMANDS):
+        calls = await bot.chat(600 + n).send(f"/{command}")
+        assert calls, command
+        assert t("en", "fallback.unknown") not in texts(calls), command
+
+
+async def test_a_refused_menu_does_not_stop_the_bot(telegram_api: FakeTelegramAPI) -> None:
+    bot = make_bot("123456:not-the-token", telegram_api.base_url)  # Telegram answers 401
+    try:
+        await publish_commands(bot)  # logs the refusal and returns
+    finally:
+        await bot.session.close()
+    assert telegram_api.commands == {}
+    assert [c.status for c in telegram_api.calls_to("setMyCommands")] == [401]

@@ -20,6 +20,7 @@ import itertools
 import json
 import math
 import random
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Iterable
@@ -40,6 +41,8 @@ JSON_FIELDS = frozenset(
         "entities",
         "caption_entities",
         "link_preview_options",
+        "commands",
+        "scope",
     }
 )
 
@@ -109,6 +112,7 @@ class FakeTelegramAPI:
         self.calls: list[Call] = []
         self.messages: dict[tuple[int, int], _Message] = {}
         self.webhook: dict[str, Any] | None = None
+        self.commands: dict[str, list[tuple[str, str]]] = {}  # language ("" = default) -> menu
         self._blocked: set[int] = set()
         self._unknown: set[int] = set()
         self._failing_chats: dict[int, Fault] = {}
@@ -520,6 +524,17 @@ class FakeTelegramAPI:
             )
             return _error(400, call.description)
         self.webhook = params
+        return _ok(True)
+
+    async def _m_setmycommands(self, call: Call, params: dict[str, Any]) -> web.Response:
+        menu = [
+            (str(c.get("command", "")), str(c.get("description", ""))) for c in params["commands"]
+        ]
+        for command, description in menu:  # Telegram's rules for a command and its description
+            if not (re.fullmatch(r"[a-z0-9_]{1,32}", command) and 1 <= len(description) <= 256):
+                call.status, call.description = 400, "Bad Request: BOT_COMMAND_INVALID"
+                return _error(400, call.description)
+        self.commands[str(params.get("language_code") or "")] = menu
         return _ok(True)
 
     async def _m_deletewebhook(self, call: Call, params: dict[str, Any]) -> web.Response:

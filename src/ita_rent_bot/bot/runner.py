@@ -22,6 +22,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ita_rent_bot.bot.commands import publish_commands
 from ita_rent_bot.bot.dispatcher import create_bot, create_dispatcher
 from ita_rent_bot.channels.whatsapp.service import WhatsAppService
 from ita_rent_bot.config import Settings
@@ -90,8 +91,10 @@ class BotRuntime:
         return webhook_url(self.settings) is not None
 
     async def start(self, *, poll: bool = True) -> None:
-        """Webhook mode: register the webhook. Otherwise start polling in the background if
-        `poll` (only one process may poll a bot: API-only replicas pass False)."""
+        """Publish the command menu, then, in webhook mode, register the webhook; otherwise
+        start polling in the background if `poll` (only one process may poll a bot: API-only
+        replicas pass False)."""
+        await publish_commands(self.bot)
         url = webhook_url(self.settings)
         if url is not None:
             try:

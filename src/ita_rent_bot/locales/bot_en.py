@@ -19,6 +19,18 @@ EN: dict[str, Entry] = {
         "/whatsapp — WhatsApp notifications\n/token — personal API token\n"
         "/leave — delete all my data"
     ),
+    # the command menu (setMyCommands), one short line each
+    "cmd.new": "New search",
+    "cmd.filters": "My searches",
+    "cmd.saved": "Saved listings",
+    "cmd.pause": "Pause notifications",
+    "cmd.resume": "Resume notifications",
+    "cmd.settings": "Language, quiet hours, time zone",
+    "cmd.language": "Language",
+    "cmd.whatsapp": "WhatsApp notifications",
+    "cmd.token": "Personal API token",
+    "cmd.help": "What I can do",
+    "cmd.leave": "Delete all my data",
     "error.apology": "😔 Something went wrong. Please try again in a moment.",
     "fallback.unknown": "I did not get that. Here is what I can do:",
     "fallback.stale_button": "This button no longer works.",

@@ -19,6 +19,18 @@ IT: dict[str, Entry] = {
         "/whatsapp — notifiche su WhatsApp\n/token — token personale per l'API\n"
         "/leave — cancella tutti i miei dati"
     ),
+    # the command menu (setMyCommands), one short line each
+    "cmd.new": "Nuova ricerca",
+    "cmd.filters": "Le mie ricerche",
+    "cmd.saved": "Annunci salvati",
+    "cmd.pause": "Sospendi le notifiche",
+    "cmd.resume": "Riprendi le notifiche",
+    "cmd.settings": "Lingua, ore di silenzio, fuso orario",
+    "cmd.language": "Lingua",
+    "cmd.whatsapp": "Notifiche WhatsApp",
+    "cmd.token": "Token API personale",
+    "cmd.help": "Cosa so fare",
+    "cmd.leave": "Cancella tutti i miei dati",
     "error.apology": "😔 Qualcosa è andato storto. Riprova tra poco.",
     "fallback.unknown": "Non ho capito. Ecco cosa so fare:",
     "fallback.stale_button": "Questo pulsante non è più valido.",

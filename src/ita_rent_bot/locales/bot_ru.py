@@ -19,6 +19,18 @@ RU: dict[str, Entry] = {
         "/whatsapp — уведомления в WhatsApp\n/token — личный токен для API\n"
         "/leave — удалить все мои данные"
     ),
+    # the command menu (setMyCommands), one short line each
+    "cmd.new": "Новый поиск",
+    "cmd.filters": "Мои поиски",
+    "cmd.saved": "Сохранённые объявления",
+    "cmd.pause": "Приостановить уведомления",
+    "cmd.resume": "Возобновить уведомления",
+    "cmd.settings": "Язык, тихие часы, часовой пояс",
+    "cmd.language": "Язык",
+    "cmd.whatsapp": "Уведомления в WhatsApp",
+    "cmd.token": "Личный токен API",
+    "cmd.help": "Что я умею",
+    "cmd.leave": "Удалить все мои данные",
     "error.apology": "😔 Что-то пошло не так. Попробуйте ещё раз чуть позже.",
     "fallback.unknown": "Не понял. Вот что я умею:",
     "fallback.stale_button": "Эта кнопка уже не действует.",
