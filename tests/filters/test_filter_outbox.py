@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from filter_db import T0, FakeIngestResult, FakePriceChange, make_listing, make_user
-from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import Integer, String, bindparam, delete, select, update
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from ita_rent_bot.filters import service
 from ita_rent_bot.filters.matcher import FilterIndex
-from ita_rent_bot.filters.outbox import EnqueueReport, enqueue_matches
+from ita_rent_bot.filters.outbox import EnqueueReport, _array_literal, enqueue_matches
 from ita_rent_bot.filters.schemas import FilterIn
 from ita_rent_bot.listings.models import MARK_HIDDEN, Listing, ListingMark
 from ita_rent_bot.listings.schemas import ListingData
@@ -222,3 +225,20 @@ async def test_with_the_ingest_of_the_sources(
     assert (drop.price_drop_deliveries, drop.inserted) == (1, 1)
     async with session_factory() as s:
         assert {r[3] for r in await _rows(s)} == {KIND_NEW, KIND_PRICE_DROP}
+
+
+@pytest.mark.postgres
+async def test_array_literals_carry_any_text_to_postgres(postgres_url: str) -> None:
+    """The outbox sends PostgreSQL each column as one array literal; quotes, backslashes,
+    commas and braces in a value come back as they went in."""
+    texts = ["telegram", 'say "hi"', "back\\slash", "a,b", "{x}", "", "NULL", "è ü"]
+    numbers = [1, -2, 2**31 - 1]
+    engine = create_async_engine(postgres_url)
+    try:
+        async with engine.connect() as conn:
+            for values, kind in ((texts, String), (numbers, Integer)):
+                as_array = sql_cast(bindparam("v", type_=String), ARRAY(kind))
+                back = await conn.scalar(select(as_array), {"v": _array_literal(values)})
+                assert back == values
+    finally:
+        await engine.dispose()
