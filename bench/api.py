@@ -28,6 +28,7 @@ import httpx
 from ita_rent_bot.config import Settings
 from ita_rent_bot.db import create_engine, create_session_factory, unit_of_work
 from ita_rent_bot.filters.models import SearchFilter
+from ita_rent_bot.serving import connection_spread
 from ita_rent_bot.users import service as users
 from ita_rent_bot.users.models import User
 
@@ -139,26 +140,6 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def connections_per_process(server: int, port: int) -> list[int]:
-    """How the open connections to `port` are spread over the server's processes (from /proc):
-    an uneven spread, not the code, is often what sets the p99 of several processes."""
-    inodes = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if int(fields[1].split(":")[1], 16) == port and fields[3] == "01":  # ESTABLISHED
-            inodes.add(fields[9])
-    counts = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) != server:
-                continue
-            links = [os.readlink(fd) for fd in (stat.parent / "fd").iterdir()]
-        except OSError:
-            continue
-        counts.append(sum(link[8:-1] in inodes for link in links if link.startswith("socket:[")))
-    return sorted((c for c in counts if c), reverse=True)
-
-
 async def measure(
     port: int, path: str, tokens: list[str], requests: int, server: int
 ) -> tuple[list[float], dict[int, int], float, list[int]]:
@@ -193,7 +174,7 @@ async def measure(
     tasks = [asyncio.create_task(connection(i, t)) for i, t in enumerate(tokens)]
     await asyncio.wait_for(go.wait(), DEADLINE_SECONDS)
     started = time.perf_counter()
-    spread = connections_per_process(server, port)
+    spread = connection_spread(server, port)
     await asyncio.wait_for(asyncio.gather(*tasks), DEADLINE_SECONDS)
     return latencies, statuses, time.perf_counter() - started, spread
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -14,6 +15,7 @@ import httpx
 import pytest
 
 from ita_rent_bot import __version__
+from ita_rent_bot.serving import connection_spread
 
 CLI = [sys.executable, "-m", "ita_rent_bot"]
 
@@ -181,32 +183,56 @@ def _children(pid: int) -> list[str]:
     return found
 
 
-def test_run_serves_from_several_processes(tmp_path: Path) -> None:
+async def _burst(port: int, count: int) -> list[asyncio.StreamWriter]:
+    """`count` connections opened at once, each answered once and kept open."""
+
+    async def one() -> asyncio.StreamWriter:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /health HTTP/1.1\r\nHost: test\r\n\r\n")
+        assert (await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)).startswith(
+            b"HTTP/1.1 200"
+        )
+        return writer
+
+    return await asyncio.gather(*(one() for _ in range(count)))
+
+
+def test_run_serves_from_several_processes_with_even_connections(tmp_path: Path) -> None:
     port = _free_port()
-    proc = subprocess.Popen(
-        [*CLI, "run", "--port", str(port)],
-        cwd=tmp_path,
-        env=_env(tmp_path, API_WORKERS="2", EMBEDDED_WORKERS="false"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    log = tmp_path / "run.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [*CLI, "run", "--port", str(port)],
+            cwd=tmp_path,
+            env=_env(tmp_path, API_WORKERS="2", EMBEDDED_WORKERS="false", LOG_LEVEL="INFO"),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 60
-        answered = 0
-        while answered < 20:
-            assert proc.poll() is None, "run exited early"
-            assert time.monotonic() < deadline, "run did not serve"
-            try:  # a new connection each time
-                ready = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2)
-            except httpx.TransportError:
-                time.sleep(0.2)
-                continue
+        while log.read_text().count("Application startup complete") < 2:
+            assert proc.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "run did not start both processes"
+            time.sleep(0.2)
+        for _ in range(20):  # a new connection each time
+            ready = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=5)
             assert ready.status_code == 200
-            answered += 1
         servers = [c for c in _children(proc.pid) if "multiprocessing.spawn" in c]
         assert len(servers) == 2, _children(proc.pid)
+
+        async def burst_then_spread() -> list[int]:
+            writers = await _burst(port, 40)
+            try:
+                return connection_spread(proc.pid, port)
+            finally:
+                for writer in writers:
+                    writer.close()
+
+        spread = asyncio.run(burst_then_spread())
+        assert len(spread) == 2
+        assert sum(spread) == 40
+        assert spread[0] - spread[1] <= 4, spread  # without serving: 31/9 and 39/1 seen
     finally:
         proc.send_signal(signal.SIGINT)
-        output, _ = proc.communicate(timeout=30)
-    assert "Traceback" not in output
+        proc.wait(timeout=30)
+    assert "Traceback" not in log.read_text()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -87,14 +89,30 @@ def run(
         "access_log": False,
     }
     if processes > 1:  # each process builds the app from the same environment
-        # libuv (under uvloop) otherwise accepts a whole burst of connections in the process
-        # that wakes first (90 of 100 in bench/api.py); one per turn lets the others take theirs
-        os.environ.setdefault("UV_TCP_SINGLE_ACCEPT", "1")
-        uvicorn.run("ita_rent_bot.main:create_app", factory=True, workers=processes, **options)
+        _serve_processes(processes, options)
         return
     from ita_rent_bot.main import create_app
 
     run_async(uvicorn.Server(uvicorn.Config(create_app(settings), **options)).serve())
+
+
+def _serve_processes(processes: int, options: dict[str, Any]) -> None:
+    """uvicorn's worker processes on one socket, keeping their connections even (serving)."""
+    from ita_rent_bot.serving import BOARD_ENV, AcceptBoard
+
+    with tempfile.TemporaryDirectory(prefix="ita-rent-bot-") as folder:
+        board = AcceptBoard.create(Path(folder) / "accept-board")
+        os.environ[BOARD_ENV] = str(board.path)
+        try:
+            uvicorn.run(
+                "ita_rent_bot.main:create_app",
+                factory=True,
+                workers=processes,
+                loop="ita_rent_bot.serving:balanced_loop",
+                **options,
+            )
+        finally:
+            board.close()
 
 
 def register_commands() -> None:
