@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import func, select
 
 from ita_rent_bot.api import examples
-from ita_rent_bot.api.deps import ReportSessionDep, require_admin
+from ita_rent_bot.api.deps import ReportSessionDep, SessionRoute, require_admin
 from ita_rent_bot.api.errors import responses
 from ita_rent_bot.api.pagination import CursorQuery, LimitQuery, Page, before, encode_cursor
 from ita_rent_bot.dashboard import service as figures
@@ -19,6 +19,7 @@ from ita_rent_bot.users.models import User
 from ita_rent_bot.users.schemas import UserOut
 
 router = APIRouter(
+    route_class=SessionRoute,
     prefix="/admin",
     tags=["admin"],
     dependencies=[Depends(require_admin)],

@@ -1,19 +1,20 @@
 """What routes ask for: a session per request, the current user, the admin, an owned object.
 
-The session commits when the route returns and rolls back when it raises, before the answer
-is sent, so a client never sees success for a change that was not stored.
+A session commits when the route returns and rolls back when it raises, before the answer is
+sent (SessionRoute), so a client never sees success for a change that was not stored.
 """
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Request, Response
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import exists, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ita_rent_bot.api.auth_cache import SAFE_METHODS, TokenCache
 from ita_rent_bot.api.errors import ApiError, not_found
@@ -42,31 +43,78 @@ ListingId = Annotated[int, Path(ge=1, le=MAX_ID, description="The listing's id."
 FilterId = Annotated[int, Path(ge=1, le=MAX_ID, description="The search's id.")]
 
 
-async def _session(
-    request: Request, factory: async_sessionmaker[AsyncSession]
-) -> AsyncIterator[AsyncSession]:
-    async with factory() as session:
+_SESSIONS = "ita_rent_bot.sessions"  # request.state key: the sessions this request opened
+
+
+class SessionRoute(APIRoute):
+    """Every API route: the sessions its dependencies open (session_for) are committed when
+    the route returns and rolled back when it raises, before the answer is sent, so a client
+    never sees success for a change that was not stored.
+
+    Kept out of FastAPI's dependency system on purpose: a generator dependency costs each
+    request an exit stack and a shielded cancel scope, and a read answered from the token
+    cache opens no session at all."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            sessions: dict[bool, AsyncSession] = {}
+            setattr(request.state, _SESSIONS, sessions)
+            try:
+                response = await handler(request)
+            except BaseException:
+                await _finish(sessions.values(), commit=False)
+                raise
+            await _finish(sessions.values(), commit=True)
+            changed: int | None = getattr(request.state, "changed_user_id", None)
+            if changed is not None:  # reads cached before this commit must not outlive it
+                token_cache(request).forget_user(changed)
+            return response
+
+        return handle
+
+
+async def _finish(sessions: Iterable[AsyncSession], *, commit: bool) -> None:
+    """Commit (or roll back) and close each session; once one commit fails, the rest roll
+    back, and that failure is raised after all are closed."""
+    failure: BaseException | None = None
+    for session in sessions:
         try:
-            yield session
-        except BaseException:
-            await session.rollback()
-            raise
-        await session.commit()
-        changed: int | None = getattr(request.state, "changed_user_id", None)
-        if changed is not None:  # reads cached before this commit must not outlive it
-            token_cache(request).forget_user(changed)
+            if session.in_transaction():
+                if commit and failure is None:
+                    await session.commit()
+                else:
+                    await session.rollback()
+        except BaseException as exc:
+            failure = failure or exc
+        finally:
+            await session.close()
+    if failure is not None:
+        raise failure
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """For requests that read a few rows by index: on SQLite those reads run inline."""
-    async for session in _session(request, request.app.state.app_state.request_session_factory):
-        yield session
+def session_for(request: Request, *, report: bool = False) -> AsyncSession:
+    """The request's session, opened on first use. Index reads of a request session run
+    inline on SQLite; a report session (admin statistics, the dashboard: reads that may scan)
+    keeps them off the event loop."""
+    sessions: dict[bool, AsyncSession] | None = getattr(request.state, _SESSIONS, None)
+    if sessions is None:
+        raise RuntimeError(f"{request.url.path}: a session outside SessionRoute is never committed")
+    session = sessions.get(report)
+    if session is None:
+        state = request.app.state.app_state
+        factory = state.session_factory if report else state.request_session_factory
+        session = sessions[report] = factory()
+    return session
 
 
-async def get_report_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """For reads that may scan (admin statistics, the dashboard): off the event loop."""
-    async for session in _session(request, request.app.state.app_state.session_factory):
-        yield session
+async def get_session(request: Request) -> AsyncSession:
+    return session_for(request)
+
+
+async def get_report_session(request: Request) -> AsyncSession:
+    return session_for(request, report=True)
 
 
 def token_cache(request: Request) -> TokenCache:
@@ -74,8 +122,8 @@ def token_cache(request: Request) -> TokenCache:
     return cache
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
-ReportSessionDep = Annotated[AsyncSession, Depends(get_report_session, scope="function")]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+ReportSessionDep = Annotated[AsyncSession, Depends(get_report_session)]
 
 
 def _unauthorized(message: str) -> ApiError:
@@ -84,7 +132,6 @@ def _unauthorized(message: str) -> ApiError:
 
 async def get_current_user(
     request: Request,
-    session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_user_bearer)],
 ) -> User:
     """The token's user. A read request may get the TokenCache's copy, without a query; a
@@ -96,7 +143,7 @@ async def get_current_user(
     reading = request.method in SAFE_METHODS
     if reading and (cached := cache.get(digest)) is not None:
         return cached  # detached and shared: read routes only read it (User has no relations)
-    user = await users.get_by_api_token(session, token=credentials.credentials)
+    user = await users.get_by_api_token(session_for(request), token=credentials.credentials)
     if user is None:
         raise _unauthorized("invalid token")
     if reading:

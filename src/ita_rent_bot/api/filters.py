@@ -11,13 +11,15 @@ from fastapi import APIRouter, Body, Response
 from pydantic import TypeAdapter, ValidationError
 
 from ita_rent_bot.api import examples
-from ita_rent_bot.api.deps import CurrentUser, OwnedFilter, SessionDep
+from ita_rent_bot.api.deps import CurrentUser, OwnedFilter, SessionDep, SessionRoute
 from ita_rent_bot.api.errors import ApiError, invalid_body, not_found, responses
 from ita_rent_bot.filters import service as filters
 from ita_rent_bot.filters.schemas import FilterIn, FilterOut, FilterPatch
 from ita_rent_bot.filters.validation import FilterValidationError
 
-router = APIRouter(prefix="/filters", tags=["filters"], responses=responses(401, 429))
+router = APIRouter(
+    route_class=SessionRoute, prefix="/filters", tags=["filters"], responses=responses(401, 429)
+)
 
 CREATE_EXAMPLES: dict[str, Any] = {
     "rome": {

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from ita_rent_bot.api.deps import MAX_ID, CurrentUser, MatchedListing, SessionDep
+from ita_rent_bot.api.deps import MAX_ID, CurrentUser, MatchedListing, SessionDep, SessionRoute
 from ita_rent_bot.api.errors import ApiError, not_found, responses
 from ita_rent_bot.api.pagination import CursorQuery, LimitQuery, Page, before, encode_cursor
 from ita_rent_bot.filters import service as filters
@@ -20,7 +20,9 @@ from ita_rent_bot.listings.models import MARK_HIDDEN, MARK_SAVED, Listing, Listi
 from ita_rent_bot.notifications.models import Delivery
 from ita_rent_bot.users.models import User
 
-router = APIRouter(prefix="/listings", tags=["listings"], responses=responses(401, 429))
+router = APIRouter(
+    route_class=SessionRoute, prefix="/listings", tags=["listings"], responses=responses(401, 429)
+)
 
 MAX_PRICE = 10_000_000
 

@@ -7,12 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Response
 
 from ita_rent_bot.api import examples
-from ita_rent_bot.api.deps import CurrentUser, SessionDep
+from ita_rent_bot.api.deps import CurrentUser, SessionDep, SessionRoute
 from ita_rent_bot.api.errors import ApiError, responses
 from ita_rent_bot.users import service as users
 from ita_rent_bot.users.schemas import UserOut, UserPatch
 
-router = APIRouter(prefix="/me", tags=["me"], responses=responses(401, 429))
+router = APIRouter(
+    route_class=SessionRoute, prefix="/me", tags=["me"], responses=responses(401, 429)
+)
 
 # The preferences that may be cleared with null; the others always hold a value.
 CLEARABLE = frozenset(

@@ -9,13 +9,18 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
-from ita_rent_bot.api.deps import CurrentUser, SessionDep
+from ita_rent_bot.api.deps import CurrentUser, SessionDep, SessionRoute
 from ita_rent_bot.api.errors import responses
 from ita_rent_bot.api.pagination import CursorQuery, LimitQuery, Page, before, encode_cursor
 from ita_rent_bot.listings.models import Listing
 from ita_rent_bot.notifications.models import Delivery
 
-router = APIRouter(prefix="/notifications", tags=["notifications"], responses=responses(401, 429))
+router = APIRouter(
+    route_class=SessionRoute,
+    prefix="/notifications",
+    tags=["notifications"],
+    responses=responses(401, 429),
+)
 
 Status = Literal[
     "pending", "sending", "sent", "delivered", "read", "failed", "undelivered", "cancelled"

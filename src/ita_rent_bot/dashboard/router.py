@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials
 
-from ita_rent_bot.api.deps import ReportSessionDep, admin_bearer, is_admin_token
+from ita_rent_bot.api.deps import ReportSessionDep, SessionRoute, admin_bearer, is_admin_token
 from ita_rent_bot.api.errors import ApiError, responses
 from ita_rent_bot.api.health import AppStateDep
 from ita_rent_bot.dashboard import page
@@ -18,7 +18,7 @@ from ita_rent_bot.dashboard import service as figures
 
 REALM = "ITA_RENT_BOT dashboard"
 
-router = APIRouter(tags=["dashboard"])
+router = APIRouter(tags=["dashboard"], route_class=SessionRoute)
 
 _basic = HTTPBasic(
     scheme_name="adminBasic",
