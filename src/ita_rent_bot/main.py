@@ -64,9 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Rental alerts for Italy on Telegram and WhatsApp.",
         lifespan=lifespan,
     )
+    v1.install(app)  # first: the routes most requests ask for are matched first
     app.include_router(health.router)
     app.include_router(metrics_api.router)
-    v1.install(app)
     app.include_router(webhooks_api.router)
     app.include_router(telegram_webhook.router)
     return app

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from ita_rent_bot.api import admin, errors, filters, listings, me, notifications, whatsapp
 from ita_rent_bot.api.auth_cache import TokenCache
@@ -17,9 +17,8 @@ from ita_rent_bot.api.limits import BodyLimitMiddleware, RateLimiter, RateLimitM
 from ita_rent_bot.channels.whatsapp.service import WhatsAppService
 from ita_rent_bot.dashboard import router as dashboard
 
-router = APIRouter(prefix="/api/v1")
-for module in (me, whatsapp, filters, listings, notifications, admin):
-    router.include_router(module.router)
+PREFIX = "/api/v1"
+ROUTERS = tuple(m.router for m in (me, whatsapp, filters, listings, notifications, admin))
 
 
 def _with_api_state(
@@ -54,7 +53,8 @@ def _with_api_state(
 
 
 def install(app: FastAPI) -> None:
-    app.include_router(router)
+    for router in ROUTERS:  # each directly: a nested router is matched twice more per request
+        app.include_router(router, prefix=PREFIX)
     app.include_router(dashboard.router)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RateLimitMiddleware)
