@@ -59,7 +59,9 @@ def _refused(exc: FilterValidationError) -> ApiError:
 @router.get("", response_model=list[FilterOut], responses=examples.example([examples.FILTER]))
 async def list_filters(user: CurrentUser, session: SessionDep) -> Response:
     """Your searches, oldest first."""
-    found = [_out(f) for f in await filters.list_filters(session, user_id=user.id)]
+    found = _FILTER_LIST.validate_python(
+        await filters.list_filters(session, user_id=user.id), from_attributes=True
+    )
     # already FilterOut: serialised once here rather than validated again on the way out
     return Response(_FILTER_LIST.dump_json(found), media_type="application/json")
 

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ita_rent_bot.db import utcnow
@@ -62,13 +62,15 @@ async def issue_api_token(session: AsyncSession, *, user: User) -> str:
     return token
 
 
+_BY_TOKEN_HASH = select(User).where(User.api_token_hash == bindparam("digest"))  # built once
+
+
 async def get_by_api_token(session: AsyncSession, *, token: str) -> User | None:
     """The active user owning this token; the stored hash is compared in constant time."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
         return None
     digest = hash_token(token)
-    result = await session.execute(select(User).where(User.api_token_hash == digest))
-    user = result.scalar_one_or_none()
+    user = (await session.execute(_BY_TOKEN_HASH, {"digest": digest})).scalar_one_or_none()
     if user is None or user.api_token_hash is None:
         return None
     if not hmac.compare_digest(user.api_token_hash, digest) or not user.is_active:
