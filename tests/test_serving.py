@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from structlog.testing import capture_logs
 
 from ita_rent_bot import serving
 from ita_rent_bot.serving import BOARD_ENV, AcceptBoard, BalancedAcceptor, balanced_loop
@@ -46,14 +47,17 @@ def test_a_gone_process_is_forgotten_and_its_slot_reused(tmp_path: Path) -> None
 
 
 def test_a_board_that_cannot_be_opened_leaves_plain_accepting(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(BOARD_ENV, str(tmp_path / "missing"))
-    loop = balanced_loop()
+    with capture_logs() as logged:
+        loop = balanced_loop()
     try:
         assert isinstance(loop, serving.BalancedLoop)
         assert loop.board is None
-        assert "no accept board; connections are accepted unbalanced" in capsys.readouterr().out
+        assert [entry["event"] for entry in logged] == [
+            "no accept board; connections are accepted unbalanced"
+        ]
     finally:
         loop.close()
 
