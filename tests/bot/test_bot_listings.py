@@ -4,12 +4,14 @@ Save (then /saved), Hide (for good, twins included), Pause this search."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot_harness import BotHarness, Chat, make_search, text_of, texts
 from sqlalchemy import func, select
 from telegram_html import html_problem
 
-from fakes.telegram_api import TOKEN
+from fakes.telegram_api import TOKEN, Call
+from ita_rent_bot.bot.listings import SAVED_PAGE
 from ita_rent_bot.channels.telegram import TelegramChannel, make_bot
 from ita_rent_bot.db import utcnow
 from ita_rent_bot.filters import outbox
@@ -152,3 +154,72 @@ async def test_buttons_of_a_listing_that_is_gone(bot: BotHarness) -> None:
     async with bot.factory() as session:
         assert await session.scalar(select(func.count()).select_from(ListingMark)) == 0
         assert await session.scalar(select(func.count()).select_from(Delivery)) == 0
+
+
+async def _save_many(bot: BotHarness, chat_id: int, count: int) -> list[int]:
+    """`count` saved listings with long titles, the last saved most recently; their ids,
+    newest first."""
+    user = await bot.user(chat_id)
+    async with bot.factory() as session, session.begin():
+        listings = [
+            a_listing(100 + n, title=f"Bilocale {n} " + "molto luminoso " * 20)
+            for n in range(count)
+        ]
+        session.add_all(listings)
+        await session.flush()
+        start = utcnow() - timedelta(hours=1)
+        session.add_all(
+            ListingMark(
+                user_id=user.id,
+                listing_id=listing.id,
+                kind=MARK_SAVED,
+                created_at=start + timedelta(seconds=n),
+            )
+            for n, listing in enumerate(listings)
+        )
+    return [listing.id for listing in reversed(listings)]
+
+
+async def _tap_exact(chat: Chat, label: str) -> list[Call]:
+    message_id = chat.last_id()
+    return await chat.tap(chat.buttons(message_id)[label], message_id=message_id)
+
+
+def _removals(chat: Chat) -> list[str]:
+    return [b for b in chat.buttons() if b.startswith("✕")]
+
+
+async def test_saved_pages_and_removing_on_a_later_page(bot: BotHarness) -> None:
+    n = SAVED_PAGE
+    chat = bot.chat(704, language="en")
+    await chat.send("/start")
+    newest_first = await _save_many(bot, 704, 2 * n + 5)
+
+    calls = await chat.send("/saved")
+    assert [c.status for c in calls if c.method == "sendmessage"] == [200]  # long titles fit
+    shown = texts(calls)
+    assert f"{2 * n + 5} saved listings:\nPage 1 of 3" in shown
+    assert f"\n{n}. " in shown
+    assert f"\n{n + 1}. " not in shown
+    assert _removals(chat) == [f"✕ {k}" for k in range(1, n + 1)]
+    assert "⬅️ Newer" not in chat.buttons()
+
+    shown = texts(await _tap_exact(chat, "Older ➡️"))
+    assert "Page 2 of 3" in shown
+    assert f"\n{n + 1}. " in shown
+    assert {"⬅️ Newer", "Older ➡️"} <= set(chat.buttons())
+
+    calls = await _tap_exact(chat, f"✕ {n + 5}")  # the (n+5)th newest goes; the page stays
+    assert "Removed from saved." in texts(calls)
+    assert f"{2 * n + 4} saved listings:\nPage 2 of 3" in texts(calls)
+    assert newest_first[n + 4] not in await marks(bot, MARK_SAVED)
+    assert len(await marks(bot, MARK_SAVED)) == 2 * n + 4
+
+    await _tap_exact(chat, "Older ➡️")
+    assert _removals(chat) == [f"✕ {k}" for k in range(2 * n + 1, 2 * n + 5)]
+    for _ in range(4):  # empty the last page: the one before it shows
+        calls = await _tap_exact(chat, f"✕ {2 * n + 1}")
+    assert f"{2 * n} saved listings:\nPage 2 of 2" in texts(calls)
+    assert "Older ➡️" not in chat.buttons()
+
+    assert "Page 1 of 2" in texts(await _tap_exact(chat, "⬅️ Newer"))

@@ -54,6 +54,10 @@ class SavedAction(CallbackData, prefix="saved"):
     listing_id: int
 
 
+class SavedPage(CallbackData, prefix="savedp"):
+    page: int  # from 0
+
+
 class SettingsAction(CallbackData, prefix="set"):
     action: str  # menu | lang | tz | quiet | quiet_off | photos | drops | mode
     value: str = ""
@@ -209,11 +213,20 @@ def confirm_delete_filter(lang: str, filter_id: int) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def saved_list(listings: Sequence[Listing]) -> InlineKeyboardMarkup:
+def saved_list(
+    lang: str, listings: Sequence[Listing], *, first: int, page: int, pages: int
+) -> InlineKeyboardMarkup:
+    """A remove button per listing (numbered as in the list), then the page buttons."""
     kb = InlineKeyboardBuilder()
-    for number, listing in enumerate(listings, start=1):
+    for number, listing in enumerate(listings, start=first):
         kb.button(text=f"✕ {number}", callback_data=SavedAction(listing_id=listing.id))
     kb.adjust(5)
+    nav = InlineKeyboardBuilder()
+    if page > 0:
+        nav.button(text=t(lang, "saved.newer"), callback_data=SavedPage(page=page - 1))
+    if page < pages - 1:
+        nav.button(text=t(lang, "saved.older"), callback_data=SavedPage(page=page + 1))
+    kb.attach(nav)
     return kb.as_markup()
 
 

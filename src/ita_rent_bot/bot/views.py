@@ -107,6 +107,9 @@ def filter_summary(lang: str, draft: FilterDraft) -> str:
     return "\n".join(rows)
 
 
+LINE_TITLE_MAX = 100  # a list line shows the title's start; the card shows all of it
+
+
 def listing_line(lang: str, listing: Listing) -> str:
     """One listing in a short list (preview, /saved): title, the figures we know, a link."""
     facts = []
@@ -118,8 +121,14 @@ def listing_line(lang: str, listing: Listing) -> str:
         facts.append(f"{listing.area_m2} m²")
     if listing.zone:
         facts.append(escape(listing.zone))
-    title = escape(listing.title or t(lang, "listing.untitled"))
+    title = listing.title or t(lang, "listing.untitled")
+    if len(title) > LINE_TITLE_MAX:
+        title = title[: LINE_TITLE_MAX - 1].rstrip() + "…"
     link = f'<a href="{escape(listing.url, quote=True)}">{escape(listing.source)}</a>'
     return t(
-        lang, "listing.line", title=Html(title), facts=Html(" · ".join(facts)), link=Html(link)
+        lang,
+        "listing.line",
+        title=Html(escape(title)),
+        facts=Html(" · ".join(facts)),
+        link=Html(link),
     )
