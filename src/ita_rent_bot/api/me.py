@@ -32,8 +32,8 @@ PATCH_EXAMPLES: dict[str, Any] = {
         "summary": "Quiet at night (Rome time)",
         "value": {
             "timezone": "Europe/Rome",
-            "quiet_hours_start": "23:00:00",
-            "quiet_hours_end": "07:30:00",
+            "quiet_hours_start": "23:00",
+            "quiet_hours_end": "07:30",
         },
     },
     "whatsapp_digest": {

@@ -3,16 +3,48 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 Language = Literal["ru", "en", "it"]
 Mode = Literal["instant", "digest"]
 
 MIN_INTERVAL_SECONDS = 60
 MAX_INTERVAL_SECONDS = 86_400
+
+
+def _wall_clock_minute(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("quiet hours are wall-clock times in your time zone: HH:MM, no offset")
+    return value.replace(second=0, microsecond=0)  # minutes are all quiet hours need
+
+
+# A local time of day, "HH:MM". Not JSON Schema's "time" format: that one requires an offset,
+# and quiet hours follow the user's time zone through summer time.
+LocalTime = Annotated[
+    time,
+    AfterValidator(_wall_clock_minute),
+    PlainSerializer(lambda value: value.strftime("%H:%M"), return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+            "description": "A time of day in your time zone, HH:MM (seconds are dropped).",
+            "examples": ["23:00"],
+        }
+    ),
+]
 
 
 def check_timezone(value: str) -> str:
@@ -32,8 +64,8 @@ class UserOut(BaseModel):
     language: Language
     timezone: str
     paused: bool
-    quiet_hours_start: time | None
-    quiet_hours_end: time | None
+    quiet_hours_start: LocalTime | None
+    quiet_hours_end: LocalTime | None
     price_drop_alerts: bool
     telegram_enabled: bool
     telegram_mode: Mode
@@ -54,8 +86,8 @@ class UserPatch(BaseModel):
     language: Language | None = None
     timezone: str | None = Field(default=None, max_length=64)
     paused: bool | None = None
-    quiet_hours_start: time | None = None
-    quiet_hours_end: time | None = None
+    quiet_hours_start: LocalTime | None = None
+    quiet_hours_end: LocalTime | None = None
     price_drop_alerts: bool | None = None
     telegram_enabled: bool | None = None
     telegram_mode: Mode | None = None
