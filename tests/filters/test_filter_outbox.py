@@ -179,6 +179,53 @@ async def test_price_drops_and_harmless_retries(
     assert first.skipped == {"price_drop_off": 1, "price_drop_not_told": 1}
 
 
+async def test_each_drop_to_a_new_price_is_a_note_and_replaces_one_still_waiting(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    index = FilterIndex()
+    async with session_factory() as s, s.begin():
+        user = await make_user(s)
+        await _add_filter(s, user)
+        listing = await make_listing(s, price_eur=1400)
+    await _enqueue(session_factory, index, FakeIngestResult([listing]))
+    async with session_factory() as s, s.begin():
+        await s.execute(update(Delivery).values(status=SENT))
+
+    async def drop_to(old: int, new: int) -> EnqueueReport:
+        async with session_factory() as s, s.begin():
+            stored = await s.get(Listing, listing.id)
+            assert stored is not None
+            stored.price_eur = new
+        change = FakePriceChange(stored, old, new)
+        return await _enqueue(session_factory, index, FakeIngestResult(price_changed=[change]))
+
+    async def drops() -> list[tuple[int, str, str | None]]:
+        async with session_factory() as s:
+            rows = await s.execute(
+                select(Delivery.drop_price, Delivery.status, Delivery.error_code)
+                .where(Delivery.kind == KIND_PRICE_DROP)
+                .order_by(Delivery.id)
+            )
+            return [tuple(r) for r in rows]  # type: ignore[misc]
+
+    first = await drop_to(1400, 1300)
+    async with session_factory() as s, s.begin():  # the first note went out
+        await s.execute(update(Delivery).values(status=SENT))
+    second = await drop_to(1300, 1200)
+    assert (first.inserted, second.inserted, second.superseded) == (1, 1, 0)
+    assert await drops() == [(1300, SENT, None), (1200, "pending", None)]
+
+    third = await drop_to(1200, 1100)  # the 1,200 note has not gone yet: 1,100 replaces it
+    assert (third.inserted, third.superseded) == (1, 1)
+    assert await drops() == [
+        (1300, SENT, None),
+        (1200, "cancelled", "superseded"),
+        (1100, "pending", None),
+    ]
+    replay = await drop_to(1200, 1100)
+    assert (replay.inserted, replay.superseded) == (0, 0)
+
+
 async def test_replaying_an_ingest_adds_nothing(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:

@@ -4,8 +4,10 @@ Who is told: each user with an active filter that matches, once per twin group (
 the listings whose twin_of_id points at it), on each channel they have on. Skipped: inactive or
 paused users, paused filters, a group the user hid a listing of, and a group the user already has
 a "new" delivery for (whatever its status). A price drop is told to users who were sent the
-listing (sent, delivered or read), have price_drop_alerts on, and whose filter still matches.
-Rows go in with INSERT ... ON CONFLICT DO NOTHING on (user, listing, channel, kind), so running
+listing (sent, delivered or read), have price_drop_alerts on, and whose filter still matches;
+each drop to a new price is its own note, and one still waiting when the next drop comes is
+cancelled ("superseded"), so a user never gets two notes of one listing at once. Rows go in
+with INSERT ... ON CONFLICT DO NOTHING on (user, listing, channel, kind, drop price), so running
 the same result twice inserts nothing new. Nothing here commits.
 """
 
@@ -27,6 +29,8 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    tuple_,
+    update,
 )
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -38,7 +42,9 @@ from sqlalchemy.types import TypeEngine
 from ita_rent_bot.filters.matcher import FilterIndex, FilterMatch
 from ita_rent_bot.listings.models import MARK_HIDDEN, Listing, ListingMark
 from ita_rent_bot.notifications.models import (
+    CANCELLED,
     DELIVERED,
+    HELD,
     KIND_NEW,
     KIND_PRICE_DROP,
     PENDING,
@@ -80,6 +86,7 @@ class EnqueueReport:
     filter_matches: int = 0  # (filter, listing) pairs, before per-user rules
     deliveries: int = 0  # "new" rows offered to the database
     price_drop_deliveries: int = 0  # "price_drop" rows offered
+    superseded: int = 0  # waiting price-drop rows cancelled by a later drop
     inserted: int = 0  # rows actually inserted (the rest already existed)
     skipped: dict[str, int] = field(default_factory=dict)  # reason → user-listing pairs
 
@@ -188,7 +195,7 @@ def _by_user(matches: list[FilterMatch]) -> dict[int, int]:
     return first
 
 
-_Row = tuple[int, int, int, str, str]  # user_id, listing_id, filter_id, channel, kind
+_Row = tuple[int, int, int, str, str, int]  # user, listing, filter, channel, kind, drop price
 
 
 _ROW_TYPES: dict[str, type[TypeEngine[Any]]] = {
@@ -197,12 +204,13 @@ _ROW_TYPES: dict[str, type[TypeEngine[Any]]] = {
     "filter_id": Integer,
     "channel": String,
     "kind": String,
+    "drop_price": Integer,
 }
 
 
 def _bulk_insert_statement(dialect: str, fixed: dict[str, Any]) -> Any:
     """INSERT ... SELECT over the rows sent as one JSON array of arrays, skipping rows whose
-    (user, listing, channel, kind) exists: one statement and one parameter per chunk, so
+    (user, listing, channel, kind, drop price) exists: one statement and one parameter per chunk, so
     neither the driver nor SQLAlchemy handles rows one by one."""
     table = cast(Table, Delivery.__table__)
     constants = [literal(v, type_=table.c[k].type).label(k) for k, v in fixed.items()]
@@ -227,7 +235,9 @@ def _bulk_insert_statement(dialect: str, fixed: dict[str, Any]) -> Any:
     return (
         insert(table)
         .from_select([*_ROW_TYPES, *fixed], source)
-        .on_conflict_do_nothing(index_elements=["user_id", "listing_id", "channel", "kind"])
+        .on_conflict_do_nothing(
+            index_elements=["user_id", "listing_id", "channel", "kind", "drop_price"]
+        )
     )
 
 
@@ -288,7 +298,7 @@ def _new_rows(
             else:
                 told.add(key)  # one delivery per user per group, in this batch too
                 for channel in user.channels:
-                    rows.append((user_id, listing_id, filter_id, channel, KIND_NEW))
+                    rows.append((user_id, listing_id, filter_id, channel, KIND_NEW, 0))
     return rows
 
 
@@ -312,9 +322,34 @@ def _drop_rows(
             elif key not in sent:
                 report.skip("price_drop_not_told")
             else:
+                price = listing.price_eur or 0
                 for channel in user.channels:
-                    rows.append((user_id, listing_id, filter_id, channel, KIND_PRICE_DROP))
+                    rows.append((user_id, listing_id, filter_id, channel, KIND_PRICE_DROP, price))
     return rows
+
+
+async def _supersede(session: AsyncSession, drop_rows: list[_Row], *, now: datetime) -> int:
+    """Cancel the price-drop notes still waiting for these users and listings at another
+    price: the new note replaces them. Returns how many."""
+    superseded = 0
+    by_price: dict[int, set[tuple[int, int]]] = {}
+    for user_id, listing_id, _, _, _, price in drop_rows:
+        by_price.setdefault(price, set()).add((user_id, listing_id))
+    for price, pairs in by_price.items():  # a few prices per ingest
+        for chunk in _chunks(sorted(pairs), _IN_CHUNK // 2):  # two parameters a pair
+            result = await session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.kind == KIND_PRICE_DROP,
+                    Delivery.status.in_([PENDING, HELD]),
+                    Delivery.drop_price != price,
+                    tuple_(Delivery.user_id, Delivery.listing_id).in_(chunk),
+                )
+                .values(status=CANCELLED, error_code="superseded", lease_until=None, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            superseded += max(getattr(result, "rowcount", 0) or 0, 0)
+    return superseded
 
 
 async def enqueue_matches(
@@ -348,6 +383,7 @@ async def enqueue_matches(
         sent = await _told(session, members, statuses=_TOLD_STATUSES)
         drop_rows = _drop_rows(drop_matches, reach, hidden, sent, report)
         report.price_drop_deliveries = len(drop_rows)
+        report.superseded = await _supersede(session, drop_rows, now=now)
         rows.extend(drop_rows)
     rows.sort()  # in key order, the unique index fills in sequence: several times faster
     report.inserted = await _insert(session, rows, now=now)

@@ -1,4 +1,5 @@
-"""The outbox: one Delivery per (user, listing, channel, kind), claimed by workers with a lease."""
+"""The outbox: one Delivery per (user, listing, channel, kind, drop price), claimed by workers
+with a lease."""
 
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ class Delivery(Base):
     filter_id: Mapped[int | None] = mapped_column(index=True)
     channel: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(16), default=KIND_NEW)
+    # a price-drop note's new price, so each drop to a new price is its own note; 0 otherwise
+    drop_price: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(16), default=PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -54,7 +57,7 @@ class Delivery(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     __table_args__ = (
-        UniqueConstraint("user_id", "listing_id", "channel", "kind"),
+        UniqueConstraint("user_id", "listing_id", "channel", "kind", "drop_price"),
         Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
         # webhooks look deliveries up by provider id; a new (unsent) row has none to index
         Index(
