@@ -102,3 +102,19 @@ async def test_a_busier_process_still_serves_when_the_idle_one_does_not_accept(
         acceptor.close()
         listener.close()
     assert board.fewest_elsewhere(stalled) is None  # closing gave the slot back
+
+
+async def test_alone_it_takes_a_whole_burst(tmp_path: Path) -> None:
+    board = AcceptBoard.create(tmp_path / "board")
+    listener = socket.create_server(("127.0.0.1", 0), backlog=64)
+    port = listener.getsockname()[1]
+    acceptor = BalancedAcceptor(asyncio.get_running_loop(), listener, _Echo, board)
+    try:
+        answers = await asyncio.gather(*(_echo(port, b"%d" % n) for n in range(30)))
+        assert sorted(int(echoed) for echoed, _ in answers) == list(range(30))
+        assert acceptor.open_connections() == 30
+        for _, writer in answers:
+            writer.close()
+    finally:
+        acceptor.close()
+        listener.close()

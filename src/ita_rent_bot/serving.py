@@ -37,6 +37,7 @@ STALE_SECONDS = 1.0
 PUBLISH_SECONDS = 0.1
 DEFER_STEP_SECONDS = 0.002
 MAX_DEFER_SECONDS = 0.02
+ACCEPT_BATCH = 16
 _RECORD = struct.Struct("=qqd")  # pid, open connections, when written (time.monotonic)
 _RETRY_ERRNOS = (BlockingIOError, InterruptedError, ConnectionAbortedError)
 
@@ -120,40 +121,58 @@ class BalancedAcceptor:
         self._publish()
 
     def open_connections(self) -> int:
-        """Connections this process holds, counting those accepted and not yet set up."""
-        self._transports = {t for t in self._transports if not t.is_closing()}
+        """Connections this process holds, counting those accepted and not yet set up (one
+        closed in the last PUBLISH_SECONDS may still count)."""
         return len(self._transports) + self._starting
 
     def _publish(self) -> None:
+        self._transports = {t for t in self._transports if not t.is_closing()}
         self.board.publish(self.slot, self.open_connections())
         self._timer = self.loop.call_later(PUBLISH_SECONDS, self._publish)
 
     def _readable(self) -> None:
-        now = time.monotonic()
-        fewest = self.board.fewest_elsewhere(self.slot)
-        if fewest is not None and self.open_connections() > fewest:
-            if self._deferred_since is None:
-                self._deferred_since = now
-            if now - self._deferred_since < MAX_DEFER_SECONDS:
-                self.loop.remove_reader(self.sock.fileno())
-                self.loop.call_later(DEFER_STEP_SECONDS, self._resume)
+        """Accept while this process holds no more connections than the least busy other;
+        several in a row while it holds fewer, so a burst is not taken one per loop turn."""
+        for _ in range(ACCEPT_BATCH):
+            fewest = self.board.fewest_elsewhere(self.slot)
+            if fewest is not None and self.open_connections() > fewest and self._defer():
                 return
-        self._deferred_since = None
+            self._deferred_since = None
+            if not self._accept():
+                return
+            if fewest is not None and self.open_connections() >= fewest:
+                return  # as busy as another now: the next one is theirs to take
+
+    def _defer(self) -> bool:
+        """Step aside for DEFER_STEP_SECONDS; False once this connection waited long enough."""
+        now = time.monotonic()
+        if self._deferred_since is None:
+            self._deferred_since = now
+        if now - self._deferred_since >= MAX_DEFER_SECONDS:
+            return False
+        self._pause(DEFER_STEP_SECONDS)
+        return True
+
+    def _pause(self, seconds: float) -> None:
+        self.loop.remove_reader(self.sock.fileno())
+        self.loop.call_later(seconds, self._resume)
+
+    def _accept(self) -> bool:
         try:
             conn, _ = self.sock.accept()
         except _RETRY_ERRNOS:
-            return  # another process took it
+            return False  # nothing waiting, or another process took it
         except OSError as exc:  # out of descriptors or memory: pause rather than spin
             log.warning("accept failed; pausing", error=str(exc))
-            self.loop.remove_reader(self.sock.fileno())
-            self.loop.call_later(0.1, self._resume)
-            return
+            self._pause(0.1)
+            return False
         conn.setblocking(False)
         if conn.family in (socket.AF_INET, socket.AF_INET6):
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._starting += 1
         self.board.publish(self.slot, self.open_connections())  # at once: the others decide on it
         self.loop.create_task(self._serve(conn))
+        return True
 
     async def _serve(self, conn: socket.socket) -> None:
         try:
@@ -169,8 +188,9 @@ class BalancedAcceptor:
     def _resume(self) -> None:
         if self._closed:
             return
-        readable, _, _ = select.select([self.sock], [], [], 0)
-        if not readable:  # someone else accepted what was waiting
+        waiting = select.poll()
+        waiting.register(self.sock.fileno(), select.POLLIN)
+        if not waiting.poll(0):  # someone else accepted what was waiting
             self._deferred_since = None
         self.loop.add_reader(self.sock.fileno(), self._readable)
 
