@@ -121,18 +121,21 @@ class BalancedAcceptor:
         self._publish()
 
     def open_connections(self) -> int:
-        """Connections this process holds, counting those accepted and not yet set up (one
-        closed in the last PUBLISH_SECONDS may still count)."""
+        """Connections this process holds, counting those accepted and not yet set up."""
         return len(self._transports) + self._starting
 
-    def _publish(self) -> None:
+    def _forget_closed(self) -> None:
         self._transports = {t for t in self._transports if not t.is_closing()}
+
+    def _publish(self) -> None:
+        self._forget_closed()
         self.board.publish(self.slot, self.open_connections())
         self._timer = self.loop.call_later(PUBLISH_SECONDS, self._publish)
 
     def _readable(self) -> None:
         """Accept while this process holds no more connections than the least busy other;
         several in a row while it holds fewer, so a burst is not taken one per loop turn."""
+        self._forget_closed()
         for _ in range(ACCEPT_BATCH):
             fewest = self.board.fewest_elsewhere(self.slot)
             if fewest is not None and self.open_connections() > fewest and self._defer():
