@@ -3,16 +3,22 @@ with the models."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import delete, inspect, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from ita_rent_bot.config import Settings
-from ita_rent_bot.db import create_engine
+from ita_rent_bot.config import Settings, sqlite_path
+from ita_rent_bot.db import create_engine, create_session_factory, unit_of_work
+from ita_rent_bot.filters.models import SearchFilter
 from ita_rent_bot.migrate import alembic_config, head_revision, migration_state, upgrade_to_head
 from ita_rent_bot.models import Base
+from ita_rent_bot.read_revision import TRIGGERS, ReadRevision
+from ita_rent_bot.users.models import User
 
 
 def _diff(conn: Connection) -> list[object]:
@@ -84,3 +90,49 @@ async def test_0003_keeps_the_outbox_and_its_downgrade_keeps_the_latest_drop(
             await conn.run_sync(migrate, "head")
     finally:
         await engine.dispose()
+
+
+async def test_the_read_revision_moves_on_with_each_change_to_users_and_searches(
+    sqlite_url: str,
+) -> None:
+    """Migrated to head, or made from the models: the SQLite triggers are there, and each
+    change to a user or a search moves the counter on when it commits, not before."""
+    settings = Settings(_env_file=None, database_url=sqlite_url)  # type: ignore[call-arg]
+    engine = create_engine(settings)
+    probe = ReadRevision(sqlite_path(sqlite_url))  # type: ignore[arg-type]
+
+    async def change(step: Callable[[AsyncSession], Awaitable[object]], moves: int) -> None:
+        before = probe.current()
+        assert before is not None
+        async with unit_of_work(create_session_factory(engine)) as session:
+            await step(session)
+            await session.flush()
+            assert probe.current() == before  # not before the commit
+        assert probe.current() == before + moves
+
+    try:
+        for build in ("migrations", "models"):
+            async with engine.begin() as conn:
+                await conn.run_sync(Base.metadata.drop_all)
+                await conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+                if build == "models":
+                    await conn.run_sync(Base.metadata.create_all)
+            if build == "migrations":
+                await upgrade_to_head(engine, settings)
+            async with engine.connect() as conn:
+                names = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                assert set(TRIGGERS) <= {name for (name,) in await conn.exec_driver_sql(names)}
+            # a new user has no token yet, so nothing of theirs can be cached
+            await change(lambda s: _add(s, User(id=7, telegram_chat_id=7)), 0)
+            await change(lambda s: s.execute(update(User).values(language="it")), 1)
+            await change(lambda s: _add(s, SearchFilter(user_id=7, name="Roma", city="roma")), 1)
+            await change(lambda s: s.execute(update(SearchFilter).values(price_max=900)), 1)
+            await change(lambda s: s.execute(delete(SearchFilter)), 1)
+            await change(lambda s: s.execute(delete(User)), 1)
+    finally:
+        probe.close()
+        await engine.dispose()
+
+
+async def _add(session: AsyncSession, row: object) -> None:
+    session.add(row)

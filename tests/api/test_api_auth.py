@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from ita_rent_bot.api.auth_cache import TokenCache
+from ita_rent_bot.api.read_cache import ReadCache
 from ita_rent_bot.users import service as users
 
 from .conftest import ADMIN, ADMIN_TOKEN, Api, api_settings, bearer, running
@@ -58,9 +58,12 @@ async def test_wrong_tokens_are_refused(api: Api, authorization: str) -> None:
     assert "error" in response.json()
 
 
-async def test_a_rotated_token_stops_working_within_the_cache_ttl(api: Api) -> None:
+@pytest.mark.parametrize("revision", [True, False], ids=["sqlite", "without-revision"])
+async def test_a_rotated_token_stops_working(api: Api, revision: bool) -> None:
+    """At once on SQLite; within the read cache's ttl without a read revision."""
     now = [1000.0]
-    api.app.state.token_cache = TokenCache(ttl=2.0, clock=lambda: now[0])
+    if not revision:
+        api.app.state.read_cache = ReadCache(ttl=2.0, clock=lambda: now[0])
     user, token = await api.user(telegram_chat_id=1)
     assert (await api.client.get("/api/v1/me", headers=bearer(token))).json()["id"] == user.id
     async with api.sessions() as session, session.begin():
@@ -71,7 +74,8 @@ async def test_a_rotated_token_stops_working_within_the_cache_ttl(api: Api) -> N
     # a write never trusts the cache: it looks the token up
     patch = await api.client.patch("/api/v1/me", headers=bearer(token), json={"language": "en"})
     assert patch.status_code == 401
-    now[0] += 2.0
+    if not revision:
+        now[0] += 2.0
     assert (await api.client.get("/api/v1/me", headers=bearer(token))).status_code == 401
 
 

@@ -7,11 +7,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Response
+from fastapi import APIRouter, Body, Request, Response
 from pydantic import TypeAdapter, ValidationError
 
 from ita_rent_bot.api import examples
-from ita_rent_bot.api.deps import CurrentUser, OwnedFilter, SessionDep, SessionRoute
+from ita_rent_bot.api.deps import (
+    CurrentUser,
+    OwnedFilter,
+    SessionDep,
+    SessionRoute,
+    read_cache,
+    session_for,
+)
 from ita_rent_bot.api.errors import ApiError, invalid_body, not_found, responses
 from ita_rent_bot.filters import service as filters
 from ita_rent_bot.filters.schemas import FilterIn, FilterOut, FilterPatch
@@ -57,13 +64,17 @@ def _refused(exc: FilterValidationError) -> ApiError:
 
 
 @router.get("", response_model=list[FilterOut], responses=examples.example([examples.FILTER]))
-async def list_filters(user: CurrentUser, session: SessionDep) -> Response:
+async def list_filters(user: CurrentUser, request: Request) -> Response:
     """Your searches, oldest first."""
-    found = _FILTER_LIST.validate_python(
-        await filters.list_filters(session, user_id=user.id), from_attributes=True
-    )
-    # already FilterOut: serialised once here rather than validated again on the way out
-    return Response(_FILTER_LIST.dump_json(found), media_type="application/json")
+    cache = read_cache(request)
+    body = cache.filters(user.id)  # as of the revision the token check synced to
+    if body is None:
+        seen = cache.sync()
+        found = await filters.list_filters(session_for(request), user_id=user.id)
+        # FilterOut already: serialised once here rather than validated again on the way out
+        body = _FILTER_LIST.dump_json(_FILTER_LIST.validate_python(found, from_attributes=True))
+        cache.put_filters(user.id, body, seen)
+    return Response(body, media_type="application/json")
 
 
 @router.post(

@@ -12,8 +12,8 @@ from typing import Any
 from fastapi import FastAPI
 
 from ita_rent_bot.api import admin, errors, filters, listings, me, notifications, whatsapp
-from ita_rent_bot.api.auth_cache import TokenCache
 from ita_rent_bot.api.limits import BodyLimitMiddleware, RateLimiter, RateLimitMiddleware
+from ita_rent_bot.api.read_cache import ReadCache
 from ita_rent_bot.channels.whatsapp.service import WhatsAppService
 from ita_rent_bot.dashboard import router as dashboard
 
@@ -25,7 +25,7 @@ def _with_api_state(
     inner: Callable[[FastAPI], AbstractAsyncContextManager[Any]],
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[Any]]:
     """Run the app's lifespan, and inside it hold what the API shares between requests: the
-    rate limiter (Redis when REDIS_URL is set), the token cache, and the WhatsApp service
+    rate limiter (Redis when REDIS_URL is set), the read cache, and the WhatsApp service
     (None when it is off).
 
     `app.state.rate_limits`, when set before start, replaces the default RateLimits.
@@ -40,7 +40,8 @@ def _with_api_state(
             )
             whatsapp = WhatsAppService.from_settings(settings)
             app.state.rate_limiter = limiter
-            app.state.token_cache = TokenCache()
+            revision = app.state.app_state.read_revision
+            app.state.read_cache = ReadCache(revision=revision.current if revision else None)
             app.state.whatsapp = whatsapp
             try:
                 yield state

@@ -128,9 +128,9 @@ async def _refuse(session: AsyncSession, exc: linking.LinkError) -> NoReturn:
 
 
 @router.get("/status", responses=examples.example(examples.WHATSAPP_STATUS))
-async def whatsapp_status(user: CurrentUser, state: AppStateDep) -> WhatsAppStatusOut:
+async def whatsapp_status(user: CurrentUser, request: Request) -> WhatsAppStatusOut:
     """Your WhatsApp link: the number, whether notifications are on, any delivery problem."""
-    return linking.whatsapp_status(user, state.settings)
+    return linking.whatsapp_status(user, request.app.state.app_state.settings)
 
 
 @router.post("/link", responses=responses(409, 413, 422, 503))
