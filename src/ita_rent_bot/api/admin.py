@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import func, select
 
 from ita_rent_bot.api import examples
-from ita_rent_bot.api.deps import ReportSessionDep, SessionRoute, require_admin
+from ita_rent_bot.api.deps import API_V1, ReportSessionDep, SessionRoute, require_admin
 from ita_rent_bot.api.errors import responses
 from ita_rent_bot.api.pagination import CursorQuery, LimitQuery, Page, before, encode_cursor
 from ita_rent_bot.dashboard import service as figures
@@ -20,7 +20,7 @@ from ita_rent_bot.users.schemas import UserOut
 
 router = APIRouter(
     route_class=SessionRoute,
-    prefix="/admin",
+    prefix=f"{API_V1}/admin",
     tags=["admin"],
     dependencies=[Depends(require_admin)],
     responses=responses(401, 403, 429),

@@ -25,6 +25,7 @@ from ita_rent_bot.notifications.models import Delivery
 from ita_rent_bot.users import service as users
 from ita_rent_bot.users.models import User
 
+API_V1 = "/api/v1"  # every router here has its full path (see v1.install)
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
 

@@ -12,6 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ita_rent_bot.api import examples
 from ita_rent_bot.api.deps import (
+    API_V1,
     CurrentUser,
     OwnedFilter,
     SessionDep,
@@ -25,7 +26,10 @@ from ita_rent_bot.filters.schemas import FilterIn, FilterOut, FilterPatch
 from ita_rent_bot.filters.validation import FilterValidationError
 
 router = APIRouter(
-    route_class=SessionRoute, prefix="/filters", tags=["filters"], responses=responses(401, 429)
+    route_class=SessionRoute,
+    prefix=f"{API_V1}/filters",
+    tags=["filters"],
+    responses=responses(401, 429),
 )
 
 CREATE_EXAMPLES: dict[str, Any] = {

@@ -12,7 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from ita_rent_bot.api.deps import MAX_ID, CurrentUser, MatchedListing, SessionDep, SessionRoute
+from ita_rent_bot.api.deps import (
+    API_V1,
+    MAX_ID,
+    CurrentUser,
+    MatchedListing,
+    SessionDep,
+    SessionRoute,
+)
 from ita_rent_bot.api.errors import ApiError, not_found, responses
 from ita_rent_bot.api.pagination import CursorQuery, LimitQuery, Page, before, encode_cursor
 from ita_rent_bot.filters import service as filters
@@ -21,7 +28,10 @@ from ita_rent_bot.notifications.models import Delivery
 from ita_rent_bot.users.models import User
 
 router = APIRouter(
-    route_class=SessionRoute, prefix="/listings", tags=["listings"], responses=responses(401, 429)
+    route_class=SessionRoute,
+    prefix=f"{API_V1}/listings",
+    tags=["listings"],
+    responses=responses(401, 429),
 )
 
 MAX_PRICE = 10_000_000

@@ -7,13 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Response
 
 from ita_rent_bot.api import examples
-from ita_rent_bot.api.deps import CurrentUser, SessionDep, SessionRoute
+from ita_rent_bot.api.deps import API_V1, CurrentUser, SessionDep, SessionRoute
 from ita_rent_bot.api.errors import ApiError, responses
 from ita_rent_bot.users import service as users
 from ita_rent_bot.users.schemas import UserOut, UserPatch
 
 router = APIRouter(
-    route_class=SessionRoute, prefix="/me", tags=["me"], responses=responses(401, 429)
+    route_class=SessionRoute, prefix=f"{API_V1}/me", tags=["me"], responses=responses(401, 429)
 )
 
 # The preferences that may be cleared with null; the others always hold a value.

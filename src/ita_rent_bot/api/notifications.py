@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
-from ita_rent_bot.api.deps import CurrentUser, SessionDep, SessionRoute
+from ita_rent_bot.api.deps import API_V1, CurrentUser, SessionDep, SessionRoute
 from ita_rent_bot.api.errors import responses
 from ita_rent_bot.api.pagination import CursorQuery, LimitQuery, Page, before, encode_cursor
 from ita_rent_bot.listings.models import Listing
@@ -17,7 +17,7 @@ from ita_rent_bot.notifications.models import Delivery
 
 router = APIRouter(
     route_class=SessionRoute,
-    prefix="/notifications",
+    prefix=f"{API_V1}/notifications",
     tags=["notifications"],
     responses=responses(401, 429),
 )

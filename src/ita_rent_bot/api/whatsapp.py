@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ita_rent_bot.api import examples
-from ita_rent_bot.api.deps import CurrentUser, SessionDep, SessionRoute, require_admin
+from ita_rent_bot.api.deps import API_V1, CurrentUser, SessionDep, SessionRoute, require_admin
 from ita_rent_bot.api.errors import ApiError, responses
 from ita_rent_bot.api.health import AppStateDep
 from ita_rent_bot.channels.base import (
@@ -33,7 +33,10 @@ from ita_rent_bot.locales.whatsapp import CATALOG
 from ita_rent_bot.log import redact
 
 router = APIRouter(
-    route_class=SessionRoute, prefix="/whatsapp", tags=["whatsapp"], responses=responses(401, 429)
+    route_class=SessionRoute,
+    prefix=f"{API_V1}/whatsapp",
+    tags=["whatsapp"],
+    responses=responses(401, 429),
 )
 
 # How each refusal of the linking service is answered; anything else is a 409.
