@@ -63,6 +63,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Rental alerts for Italy on Telegram and WhatsApp.",
         lifespan=lifespan,
+        # off: the service exports its own figures at /metrics, and FastAPI's OpenTelemetry
+        # bridge looked the global providers up on every request (3 % of a cached read)
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     v1.install(app)  # first: the routes most requests ask for are matched first
     app.include_router(health.router)
