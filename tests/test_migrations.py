@@ -136,3 +136,25 @@ async def test_the_read_revision_moves_on_with_each_change_to_users_and_searches
 
 async def _add(session: AsyncSession, row: object) -> None:
     session.add(row)
+
+
+async def test_0004_downgrade_takes_the_counter_and_its_triggers_away(sqlite_url: str) -> None:
+    settings = Settings(_env_file=None, database_url=sqlite_url)  # type: ignore[call-arg]
+    config = alembic_config(settings)
+    engine = create_engine(settings)
+
+    def migrate(conn: Connection, revision: str, *, down: bool = False) -> None:
+        config.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+    objects = "SELECT type, name FROM sqlite_master WHERE name LIKE 'read_revision%'"
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(migrate, "0004")
+            made = {name for _, name in await conn.exec_driver_sql(objects)}
+            assert made == {"read_revision", *TRIGGERS}
+            await conn.run_sync(migrate, "0003", down=True)
+            assert list(await conn.exec_driver_sql(objects)) == []
+            await conn.run_sync(migrate, "head")
+    finally:
+        await engine.dispose()
