@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, update
 
-from ita_rent_bot.api.read_cache import ReadCache
+from ita_rent_bot.api.read_cache import REVISION_TTL_SECONDS, ReadCache
 from ita_rent_bot.config import Settings
 from ita_rent_bot.db import Base, create_engine
 from ita_rent_bot.filters.models import SearchFilter
@@ -122,6 +122,23 @@ def test_a_value_read_before_a_change_is_not_kept_after_it() -> None:
     unreadable = ReadCache(revision=lambda: None)  # no schema yet: nothing is kept
     cache.put("a1", _user(1), unreadable.sync())
     assert cache.get("a1") is None
+
+
+def test_with_a_revision_entries_still_expire_and_searches_have_a_byte_budget() -> None:
+    now = [0.0]
+    cache = ReadCache(revision=lambda: 1, clock=lambda: now[0], max_filter_bytes=100)
+    seen = cache.sync()
+    cache.put("a1", _user(1), seen)
+    for user_id in (1, 2, 3):
+        cache.put_filters(user_id, b"x" * 40, seen)
+    assert cache.filters(1) is None  # 120 bytes: the least recently used went
+    assert cache.filters(2) is not None
+    cache.put_filters(2, b"y" * 10, seen)  # replaced, and counted once
+    cache.put_filters(4, b"z" * 40, seen)
+    assert [cache.filters(n) for n in (2, 3, 4)] == [b"y" * 10, b"x" * 40, b"z" * 40]
+    now[0] = REVISION_TTL_SECONDS  # a minute at most, whatever the revision says
+    assert cache.get("a1") is None
+    assert cache.filters(3) is None
 
 
 def test_the_cache_keeps_copies_and_forgets_by_user_and_age() -> None:
