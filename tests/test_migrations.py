@@ -26,6 +26,17 @@ def _diff(conn: Connection) -> list[object]:
     return list(compare_metadata(context, Base.metadata))
 
 
+def _migrator(settings: Settings) -> Callable[..., None]:
+    """Upgrade (or, with down=True, downgrade) to a revision on a connection (conn.run_sync)."""
+    config = alembic_config(settings)
+
+    def migrate(conn: Connection, revision: str, *, down: bool = False) -> None:
+        config.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+    return migrate
+
+
 async def test_migrations_create_the_schema_and_agree_with_models(database_url: str) -> None:
     settings = Settings(_env_file=None, database_url=database_url)  # type: ignore[call-arg]
     engine = create_engine(settings)
@@ -58,12 +69,7 @@ async def test_0003_keeps_the_outbox_and_its_downgrade_keeps_the_latest_drop(
     """A note per price drop: existing rows survive the upgrade (drop price 0); going back,
     only the latest price-drop row of a user, listing and channel is kept."""
     settings = Settings(_env_file=None, database_url=database_url)  # type: ignore[call-arg]
-    config = alembic_config(settings)
-    engine = create_engine(settings)
-
-    def migrate(conn: Connection, revision: str, *, down: bool = False) -> None:
-        config.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(config, revision)
+    migrate, engine = _migrator(settings), create_engine(settings)
 
     row = "INSERT INTO deliveries (user_id, listing_id, channel, kind, status, attempts, "
     row += "next_attempt_at, created_at, updated_at{extra}) VALUES (1, 2, 'telegram', "
@@ -140,12 +146,7 @@ async def _add(session: AsyncSession, row: object) -> None:
 
 async def test_0004_downgrade_takes_the_counter_and_its_triggers_away(sqlite_url: str) -> None:
     settings = Settings(_env_file=None, database_url=sqlite_url)  # type: ignore[call-arg]
-    config = alembic_config(settings)
-    engine = create_engine(settings)
-
-    def migrate(conn: Connection, revision: str, *, down: bool = False) -> None:
-        config.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(config, revision)
+    migrate, engine = _migrator(settings), create_engine(settings)
 
     objects = "SELECT type, name FROM sqlite_master WHERE name LIKE 'read_revision%'"
     try:
